@@ -1,0 +1,159 @@
+package sip
+
+import "strings"
+
+// Address is a name-addr or addr-spec with its header parameters: the
+// value of From, To, Contact, Route, Record-Route, Path, Refer-To,
+// P-Asserted-Identity and their kin (RFC 3261 §20.10, §25.1).
+type Address struct {
+	// Display is the display name, quotes removed and quoted-pairs
+	// decoded ("J Rosenberg \\\"" is read as J Rosenberg \").
+	Display string
+	URI     URI
+	// Params are the header parameters after the address: tag, expires,
+	// q, +sip.instance, reg-id, lr is a URI parameter and lives in URI.
+	Params Params
+	// Wildcard is the Contact value "*" of a REGISTER that removes every
+	// binding; the other fields are then empty.
+	Wildcard bool
+}
+
+// Tag returns the tag parameter (From and To), or "".
+func (a Address) Tag() string {
+	t, _ := a.Params.Get("tag")
+	return t
+}
+
+// Param returns a header parameter; see Params.Get.
+func (a Address) Param(name string) (string, bool) { return a.Params.Get(name) }
+
+// String returns the address in its canonical form: a quoted display name
+// when there is one, the URI in angle brackets, then the parameters.
+func (a Address) String() string {
+	return string(a.appendTo(make([]byte, 0, 96)))
+}
+
+func (a Address) appendTo(b []byte) []byte {
+	if a.Wildcard {
+		return append(b, '*')
+	}
+	if a.Display != "" {
+		b = appendQuoted(b, a.Display)
+		b = append(b, ' ')
+	}
+	b = append(b, '<')
+	b = a.URI.appendTo(b)
+	b = append(b, '>')
+	return append(b, a.Params.canonical()...)
+}
+
+// ParseAddress parses one name-addr or addr-spec followed by header
+// parameters. In the bare addr-spec form the URI ends at the first ';' or
+// white space and may not carry '?' headers (RFC 3261 §20).
+func ParseAddress(s string) (Address, error) {
+	var a Address
+	s = trimLWS(s)
+	if s == "" {
+		return a, perr(0, "empty address")
+	}
+	if s == "*" {
+		a.Wildcard = true
+		return a, nil
+	}
+	i := 0
+	switch {
+	case s[0] == '"':
+		j := scanQuoted(s, 0)
+		if j < 0 {
+			return a, perr(0, "unterminated quoted display name")
+		}
+		if err := checkQuoted(s[:j]); err != nil {
+			return a, err
+		}
+		a.Display = unquote(s[:j])
+		i = skipLWS(s, j)
+		if i >= len(s) || s[i] != '<' {
+			return a, perr(i, "expected '<' after display name")
+		}
+	case s[0] == '<':
+	default:
+		// *(token LWS) then '<' is a name-addr; anything else is an addr-spec.
+		j := 0
+		for j < len(s) && (charClass[s[j]]&cToken != 0 || isLWSByte(s[j])) {
+			j++
+		}
+		if j < len(s) && s[j] == '<' {
+			a.Display = normalizeSpaces(trimLWS(s[:j]))
+			i = j
+			break
+		}
+		end := 0
+		for end < len(s) && s[end] != ';' && !isLWSByte(s[end]) {
+			end++
+		}
+		spec := s[:end]
+		if strings.IndexByte(spec, '?') >= 0 {
+			return a, perr(strings.IndexByte(spec, '?'), "URI with headers must be enclosed in angle brackets")
+		}
+		u, err := ParseURI(spec)
+		if err != nil {
+			return a, err
+		}
+		a.URI = u
+		return a, a.setParams(s, end)
+	}
+	gt := strings.IndexByte(s[i:], '>')
+	if gt < 0 {
+		return a, perr(i, "missing '>' after URI")
+	}
+	gt += i
+	spec := s[i+1 : gt]
+	if hasLWS(spec) || spec == "" {
+		return a, perr(i+1, "white space or nothing inside angle brackets")
+	}
+	u, err := ParseURI(spec)
+	if err != nil {
+		err.(*ParseError).Offset += i + 1
+		return a, err
+	}
+	a.URI = u
+	return a, a.setParams(s, gt+1)
+}
+
+func (a *Address) setParams(s string, from int) error {
+	rest := s[from:]
+	if trimLWS(rest) == "" {
+		return nil
+	}
+	if err := checkHeaderParams(rest); err != nil {
+		err.(*ParseError).Offset += from
+		return err
+	}
+	a.Params = Params(rest)
+	return nil
+}
+
+// checkQuoted checks that a quoted-string holds only qdtext and
+// quoted-pairs: no raw control characters except tab (quoted-pairs may
+// escape any byte but CR and LF).
+func checkQuoted(q string) error {
+	for i := 1; i < len(q)-1; i++ {
+		c := q[i]
+		if c == '\\' {
+			i++
+			continue
+		}
+		if (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f {
+			return perr(i, "control character in quoted string")
+		}
+	}
+	return nil
+}
+
+// normalizeSpaces collapses runs of white space and folding into one space.
+func normalizeSpaces(s string) string {
+	if !strings.ContainsAny(s, "\t\r\n") && !strings.Contains(s, "  ") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,321 @@
+package sip
+
+import (
+	"strconv"
+	"strings"
+	"unsafe"
+)
+
+// Default limits (SIP-13 and the spec §4.2).
+const (
+	// DefaultMaxSize is SipMaxSize's default: the largest message, start
+	// line to end of body, that is parsed at all.
+	DefaultMaxSize = 32768
+	// DefaultMaxHeaders bounds the number of header fields in a message.
+	DefaultMaxHeaders = 256
+	// DefaultMaxFieldLen bounds one header field, folded lines included.
+	DefaultMaxFieldLen = 8192
+)
+
+// Limits bounds what the parser accepts. The zero value of each field
+// means its default.
+type Limits struct {
+	MaxSize     int // bytes of a whole message; default DefaultMaxSize
+	MaxHeaders  int // header fields per message; default DefaultMaxHeaders
+	MaxFieldLen int // bytes of one header field; default DefaultMaxFieldLen
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxSize <= 0 {
+		l.MaxSize = DefaultMaxSize
+	}
+	if l.MaxHeaders <= 0 {
+		l.MaxHeaders = DefaultMaxHeaders
+	}
+	if l.MaxFieldLen <= 0 {
+		l.MaxFieldLen = DefaultMaxFieldLen
+	}
+	return l
+}
+
+// ParseMessage parses one message received as a datagram, with the
+// default Limits. It copies data, so the caller may reuse the buffer.
+//
+// Framing follows RFC 3261 §18.3 for message-oriented transports: the body
+// is Content-Length bytes and any bytes after it are ignored; without a
+// Content-Length the body is the rest of the datagram. Leading CRLFs are
+// skipped. The parser checks the start line and the header block's
+// structure and indexes the headers; the headers' own grammar is checked
+// when a typed accessor reads them, or all at once by Validate.
+func ParseMessage(data []byte) (*Message, error) {
+	return ParseMessageLimits(data, Limits{})
+}
+
+// ParseMessageLimits is ParseMessage with explicit limits.
+func ParseMessageLimits(data []byte, lim Limits) (*Message, error) {
+	lim = lim.withDefaults()
+	if len(data) > lim.MaxSize {
+		return nil, &ParseError{Offset: lim.MaxSize, Reason: "message of " + strconv.Itoa(len(data)) +
+			" bytes exceeds the limit of " + strconv.Itoa(lim.MaxSize), Status: 513, Framing: true, Err: ErrMessageTooLarge}
+	}
+	if len(data) == 0 {
+		return nil, &ParseError{Offset: 0, Reason: "empty message", Status: 400, Framing: true}
+	}
+	buf := make([]byte, len(data))
+	copy(buf, data)
+	m := new(Message)
+	if err := m.parse(buf, lim, modeDatagram); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+type parseMode uint8
+
+const (
+	modeDatagram parseMode = iota // Content-Length optional, trailing bytes ignored
+	modeStream                    // buffer is exactly one framed message
+	modeHead                      // buffer is a header block only (oversize report)
+)
+
+// parse indexes buf, which the message takes ownership of and never
+// modifies: every string the message hands out is a view into it.
+func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
+	s := unsafe.String(unsafe.SliceData(buf), len(buf))
+	pos := 0
+	for pos < len(s) && (s[pos] == '\r' || s[pos] == '\n') {
+		pos++ // RFC 3261 §7.5: CRLFs before the start line are ignored
+	}
+	if pos == len(s) {
+		return &ParseError{Offset: pos, Reason: "no start line", Status: 400, Framing: true}
+	}
+	nl := strings.IndexByte(s[pos:], '\n')
+	if nl < 0 {
+		return &ParseError{Offset: pos, Reason: "start line not terminated", Status: 400, Framing: true}
+	}
+	line := s[pos : pos+nl]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	m.msgStart = int32(pos)
+	m.startEnd = int32(pos + nl + 1)
+	if err := m.parseStartLine(line, pos); err != nil {
+		return err
+	}
+
+	m.fields = m.inline[:0]
+	var (
+		clValue    = -1
+		clConflict bool
+		clField    = -1
+		bodyStart  = -1
+	)
+	i := int(m.startEnd)
+	for {
+		if i >= len(s) {
+			if mode == modeHead {
+				bodyStart = len(s)
+				break
+			}
+			return &ParseError{Offset: i, Reason: "header block not terminated by an empty line", Status: 400, Framing: true}
+		}
+		if s[i] == '\n' {
+			m.sepStart, bodyStart = int32(i), i+1
+			break
+		}
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			m.sepStart, bodyStart = int32(i), i+2
+			break
+		}
+		if isWS(s[i]) {
+			return &ParseError{Offset: i, Reason: "folded line without a header before it", Status: 400}
+		}
+		start := i
+		nl := strings.IndexByte(s[i:], '\n')
+		if nl < 0 {
+			return &ParseError{Offset: i, Reason: "header line not terminated", Status: 400, Framing: true}
+		}
+		lineEnd := i + nl
+		colon := strings.IndexByte(s[i:lineEnd], ':')
+		if colon < 0 {
+			return &ParseError{Offset: i, Reason: "header line without a colon", Status: 400}
+		}
+		name := s[i : i+colon]
+		for len(name) > 0 && isWS(name[len(name)-1]) {
+			name = name[:len(name)-1]
+		}
+		if !isToken(name) {
+			return &ParseError{Offset: i, Header: name, Reason: "malformed header name", Status: 400}
+		}
+		end := lineEnd + 1
+		for end < len(s) && isWS(s[end]) {
+			nl := strings.IndexByte(s[end:], '\n')
+			if nl < 0 {
+				return &ParseError{Offset: end, Header: name, Reason: "folded line not terminated", Status: 400, Framing: true}
+			}
+			end += nl + 1
+		}
+		if end-start > lim.MaxFieldLen {
+			return &ParseError{Offset: start, Header: name, Reason: "header field longer than " +
+				strconv.Itoa(lim.MaxFieldLen) + " bytes", Status: 400}
+		}
+		raw := s[start:end]
+		for j := strings.IndexByte(raw, '\r'); j >= 0; {
+			if j+1 >= len(raw) || raw[j+1] != '\n' {
+				return &ParseError{Offset: start + j, Header: name, Reason: "bare CR in header field", Status: 400}
+			}
+			k := strings.IndexByte(raw[j+1:], '\r')
+			if k < 0 {
+				break
+			}
+			j += 1 + k
+		}
+		if len(m.fields) == lim.MaxHeaders {
+			return &ParseError{Offset: start, Header: name, Reason: "more than " +
+				strconv.Itoa(lim.MaxHeaders) + " header fields", Status: 400}
+		}
+		f := field{name: name, value: trimLWS(s[i+colon+1 : end]), off: int32(start), end: int32(end),
+			kind: kindOf(name), raw: true}
+		if f.kind == hContentLength && mode != modeHead {
+			n, ok := parseUint(f.value, maxInt31)
+			if !ok {
+				return &ParseError{Offset: start, Header: name, Reason: "malformed Content-Length " +
+					strconv.Quote(f.value), Status: 400, Framing: true, Err: ErrContentLength}
+			}
+			switch {
+			case clValue < 0:
+				clValue, clField = int(n), start
+			case int(n) != clValue:
+				clConflict = true
+			}
+		}
+		m.fields = append(m.fields, f)
+		i = end
+	}
+
+	m.head = buf[:bodyStart:bodyStart]
+	m.hs = s[:bodyStart]
+	avail := len(s) - bodyStart
+	n := avail
+	switch {
+	case mode == modeHead:
+		n = 0
+	case clConflict:
+		if mode == modeStream {
+			return &ParseError{Offset: clField, Header: HdrContentLength, Reason: "conflicting Content-Length values",
+				Status: 400, Framing: true, Err: ErrContentLength}
+		}
+		// Datagram: the rest of the datagram is the body; Validate
+		// reports the conflict (RFC 4475 §3.3.11, mcl01).
+	case clValue < 0:
+		if mode == modeStream {
+			return &ParseError{Offset: bodyStart, Header: HdrContentLength, Reason: "missing Content-Length on a stream",
+				Status: 400, Framing: true, Err: ErrContentLength}
+		}
+	case clValue > avail:
+		return &ParseError{Offset: clField, Header: HdrContentLength, Reason: "Content-Length " + strconv.Itoa(clValue) +
+			" exceeds the " + strconv.Itoa(avail) + " body bytes received", Status: 400, Framing: true, Err: ErrContentLength}
+	default:
+		n = clValue
+	}
+	if n > 0 {
+		m.body = buf[bodyStart : bodyStart+n : bodyStart+n]
+	}
+	return nil
+}
+
+func (m *Message) parseStartLine(line string, off int) error {
+	if hasPrefixFold(line, "SIP/") {
+		sp := strings.IndexByte(line, ' ')
+		if sp < 0 {
+			return &ParseError{Offset: off, Reason: "status line without a status code", Status: 400}
+		}
+		if !validVersion(line[:sp]) {
+			return &ParseError{Offset: off, Reason: "malformed SIP version " + strconv.Quote(line[:sp]), Status: 400}
+		}
+		rest := line[sp+1:]
+		if len(rest) < 3 || !isDigit(rest[0]) || !isDigit(rest[1]) || !isDigit(rest[2]) ||
+			(len(rest) > 3 && rest[3] != ' ') {
+			return &ParseError{Offset: off + sp + 1, Reason: "status code is not three digits", Status: 400}
+		}
+		code := int(rest[0]-'0')*100 + int(rest[1]-'0')*10 + int(rest[2]-'0')
+		if code < 100 || code > 699 {
+			return &ParseError{Offset: off + sp + 1, Reason: "status code " + rest[:3] + " out of range", Status: 400}
+		}
+		var reason string
+		if len(rest) > 3 {
+			reason = rest[4:]
+		}
+		for i := 0; i < len(reason); i++ {
+			if c := reason[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+				return &ParseError{Offset: off + sp + 5 + i, Reason: "control character in reason phrase", Status: 400}
+			}
+		}
+		m.request, m.version, m.status, m.reason = false, line[:sp], code, reason
+		return nil
+	}
+	sp1 := strings.IndexByte(line, ' ')
+	if sp1 <= 0 {
+		return &ParseError{Offset: off, Reason: "malformed request line", Status: 400}
+	}
+	method := line[:sp1]
+	if !isToken(method) {
+		return &ParseError{Offset: off, Reason: "method is not a token", Status: 400}
+	}
+	sp2 := strings.LastIndexByte(line, ' ')
+	if sp2 == sp1 {
+		return &ParseError{Offset: off, Reason: "request line without a SIP version", Status: 400}
+	}
+	version := line[sp2+1:]
+	if !validVersion(version) {
+		return &ParseError{Offset: off + sp2 + 1, Reason: "malformed SIP version " + strconv.Quote(version), Status: 400}
+	}
+	uri := line[sp1+1 : sp2]
+	if !validRequestURIText(uri) {
+		return &ParseError{Offset: off + sp1 + 1, Reason: "malformed Request-URI " + strconv.Quote(uri), Status: 400}
+	}
+	m.request, m.method, m.ruri, m.version = true, method, uri, version
+	return nil
+}
+
+// validVersion checks SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT.
+func validVersion(v string) bool {
+	if !hasPrefixFold(v, "SIP/") {
+		return false
+	}
+	v = v[4:]
+	dot := strings.IndexByte(v, '.')
+	if dot <= 0 || dot == len(v)-1 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if i != dot && !isDigit(v[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// validRequestURIText is the parser's cheap check of the Request-URI: an
+// absolute URI (scheme ":" ...) with no white space or control bytes. The
+// full grammar is checked by RequestURI and Validate.
+func validRequestURIText(u string) bool {
+	if u == "" || !isAlpha(u[0]) {
+		return false
+	}
+	colon := -1
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if c <= ' ' || c == 0x7f {
+			return false
+		}
+		if colon < 0 {
+			if c == ':' {
+				colon = i
+			} else if !isAlnum(c) && c != '+' && c != '-' && c != '.' {
+				return false
+			}
+		}
+	}
+	return colon > 0
+}

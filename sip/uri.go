@@ -1,0 +1,629 @@
+package sip
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// maxURILen bounds a URI (spec §4.2).
+const maxURILen = 2048
+
+// URI is a SIP, SIPS or TEL URI, or any other absolute URI kept opaque
+// (SIP-12; RFC 3261 §19.1, RFC 3966, RFC 5118).
+//
+// Every field is as written: user and password keep their %HH escapes, an
+// IPv6 host keeps its brackets. A parsed URI is a set of views into the text
+// it was parsed from and costs no allocation.
+type URI struct {
+	// Scheme is "sip", "sips", "tel" or any other scheme, as written.
+	Scheme string
+	// User is the user part of a SIP/SIPS URI, or the number of a TEL URI
+	// ("+1-201-555-0123").
+	User string
+	// Password is the password of the userinfo; rare and deprecated.
+	Password string
+	// Host is a host name, an IPv4 address or a bracketed IPv6 reference.
+	Host string
+	// Port is the port, 0 when the URI has none.
+	Port int
+	// Params are the URI parameters (SIP, SIPS, TEL), leading ';' included.
+	Params Params
+	// Headers is the header part of a SIP URI after '?', as written.
+	Headers string
+	// Opaque is everything after "scheme:" for other schemes.
+	Opaque string
+}
+
+// IsSIP reports whether u is a sip: or sips: URI.
+func (u URI) IsSIP() bool { return equalFold(u.Scheme, "sip") || equalFold(u.Scheme, "sips") }
+
+// IsSecure reports whether u is a sips: URI (TLS on every hop).
+func (u URI) IsSecure() bool { return equalFold(u.Scheme, "sips") }
+
+// IsTel reports whether u is a tel: URI.
+func (u URI) IsTel() bool { return equalFold(u.Scheme, "tel") }
+
+// HostPort returns host[:port], the IPv6 brackets kept.
+func (u URI) HostPort() string {
+	h := u.bracketHost()
+	if u.Port == 0 {
+		return h
+	}
+	return h + ":" + strconv.Itoa(u.Port)
+}
+
+// Hostname returns the host without IPv6 brackets.
+func (u URI) Hostname() string {
+	return strings.TrimSuffix(strings.TrimPrefix(u.Host, "["), "]")
+}
+
+// Addr returns the host as an IP address, when it is one.
+func (u URI) Addr() (netip.Addr, bool) {
+	a, err := netip.ParseAddr(u.Hostname())
+	return a, err == nil && a.Zone() == ""
+}
+
+// Param returns the value of a URI parameter; see Params.Get.
+func (u URI) Param(name string) (string, bool) { return u.Params.Get(name) }
+
+// Transport returns the transport parameter, lower-cased, or "".
+func (u URI) Transport() string {
+	t, _ := u.Params.Get("transport")
+	return strings.ToLower(t)
+}
+
+// AOR returns the address-of-record form user@host of a SIP URI: scheme,
+// password, port, parameters and headers removed, the rest byte for byte
+// (SIP-12; compare AORs with strings.EqualFold). A URI without a user part
+// gives the host alone; other schemes give Opaque or the TEL number.
+func (u URI) AOR() string {
+	switch {
+	case u.IsSIP():
+		if u.User == "" {
+			return u.Host
+		}
+		return u.User + "@" + u.Host
+	case u.IsTel():
+		return u.User
+	}
+	return u.Opaque
+}
+
+func (u URI) bracketHost() string {
+	if strings.IndexByte(u.Host, ':') >= 0 && !strings.HasPrefix(u.Host, "[") {
+		return "[" + u.Host + "]"
+	}
+	return u.Host
+}
+
+// String returns the URI text.
+func (u URI) String() string {
+	return string(u.appendTo(make([]byte, 0, 64)))
+}
+
+func (u URI) appendTo(b []byte) []byte {
+	b = append(b, u.Scheme...)
+	b = append(b, ':')
+	switch {
+	case u.IsSIP():
+		if u.User != "" {
+			b = append(b, u.User...)
+			if u.Password != "" {
+				b = append(b, ':')
+				b = append(b, u.Password...)
+			}
+			b = append(b, '@')
+		}
+		b = append(b, u.bracketHost()...)
+		if u.Port != 0 {
+			b = append(b, ':')
+			b = appendInt(b, u.Port)
+		}
+		b = append(b, u.Params...)
+		if u.Headers != "" {
+			b = append(b, '?')
+			b = append(b, u.Headers...)
+		}
+	case u.IsTel():
+		b = append(b, u.User...)
+		b = append(b, u.Params...)
+	default:
+		b = append(b, u.Opaque...)
+	}
+	return b
+}
+
+// ParseURI parses a SIP, SIPS or TEL URI, or another absolute URI kept
+// opaque, and checks it against its grammar (RFC 3261 §25.1, RFC 3966,
+// RFC 5118: an IPv6 host must be bracketed and well formed).
+func ParseURI(s string) (URI, error) {
+	if len(s) > maxURILen {
+		return URI{}, perr(maxURILen, "URI longer than 2048 bytes")
+	}
+	colon := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ':' {
+			colon = i
+			break
+		}
+		if !(isAlpha(c) || (i > 0 && (isDigit(c) || c == '+' || c == '-' || c == '.'))) {
+			return URI{}, perr(i, "malformed URI scheme")
+		}
+	}
+	if colon <= 0 {
+		return URI{}, perr(0, "URI without a scheme")
+	}
+	u := URI{Scheme: s[:colon]}
+	rest := s[colon+1:]
+	switch {
+	case u.IsSIP():
+		if err := u.parseSIP(rest, colon+1); err != nil {
+			return URI{}, err
+		}
+		return u, nil
+	case u.IsTel():
+		if err := u.parseTel(rest, colon+1); err != nil {
+			return URI{}, err
+		}
+		return u, nil
+	}
+	if rest == "" {
+		return URI{}, perr(colon+1, "empty URI after scheme")
+	}
+	if i, ok := scanChars(rest, cURIC|cUnres, "[]"); !ok {
+		return URI{}, perr(colon+1+i, "invalid character in URI")
+	}
+	u.Opaque = rest
+	return u, nil
+}
+
+func (u *URI) parseSIP(s string, off int) error {
+	// userinfo ends at the first '@': neither user nor password may contain one.
+	if at := strings.IndexByte(s, '@'); at >= 0 {
+		ui := s[:at]
+		user, pass := ui, ""
+		if c := strings.IndexByte(ui, ':'); c >= 0 {
+			user, pass = ui[:c], ui[c+1:]
+			if i, ok := scanChars(pass, cPass, ""); !ok {
+				return perr(off+c+1+i, "invalid character in URI password")
+			}
+			u.Password = pass
+		}
+		if user == "" {
+			return perr(off, "empty user part in URI")
+		}
+		if i, ok := scanChars(user, cUser, "#"); !ok {
+			return perr(off+i, "invalid character in URI user part")
+		}
+		u.User = user
+		off += at + 1
+		s = s[at+1:]
+	}
+	end := strings.IndexAny(s, ";?")
+	if end < 0 {
+		end = len(s)
+	}
+	hp := s[:end]
+	if hp == "" {
+		return perr(off, "URI without a host")
+	}
+	host, port := hp, ""
+	if hp[0] == '[' {
+		rb := strings.IndexByte(hp, ']')
+		if rb < 0 {
+			return perr(off, "unterminated IPv6 reference")
+		}
+		host = hp[:rb+1]
+		if rb+1 < len(hp) {
+			if hp[rb+1] != ':' {
+				return perr(off+rb+1, "unexpected character after IPv6 reference")
+			}
+			port = hp[rb+2:]
+			if port == "" {
+				return perr(off+rb+2, "empty port")
+			}
+		}
+	} else if c := strings.IndexByte(hp, ':'); c >= 0 {
+		host, port = hp[:c], hp[c+1:]
+		if port == "" {
+			return perr(off+c+1, "empty port")
+		}
+	}
+	if !validHost(host) {
+		return perr(off, "malformed host "+strconv.Quote(host))
+	}
+	u.Host = host
+	if port != "" {
+		p, ok := parseUint(port, 65535)
+		if !ok {
+			return perr(off+len(host)+1, "malformed port "+strconv.Quote(port))
+		}
+		u.Port = int(p)
+	}
+	off += end
+	s = s[end:]
+	if s == "" {
+		return nil
+	}
+	params := s
+	if q := strings.IndexByte(s, '?'); q >= 0 {
+		params = s[:q]
+		h := s[q+1:]
+		if err := checkURIHeaders(h); err != nil {
+			err.Offset += off + q + 1
+			return err
+		}
+		u.Headers = h
+	}
+	if err := checkURIParams(params, cParam, false); err != nil {
+		err.Offset += off
+		return err
+	}
+	u.Params = Params(params)
+	return nil
+}
+
+// parseTel parses the telephone-subscriber of a tel: URI (RFC 3966 §3).
+func (u *URI) parseTel(s string, off int) error {
+	end := strings.IndexByte(s, ';')
+	if end < 0 {
+		end = len(s)
+	}
+	num := s[:end]
+	if num == "" {
+		return perr(off, "empty telephone number")
+	}
+	digits := 0
+	global := num[0] == '+'
+	for i := 0; i < len(num); i++ {
+		c := num[i]
+		switch {
+		case i == 0 && global:
+		case isDigit(c):
+			digits++
+		case c == '-' || c == '.' || c == '(' || c == ')':
+		case !global && (isHex(c) || c == '*' || c == '#'):
+			digits++
+		default:
+			return perr(off+i, "invalid character in telephone number")
+		}
+	}
+	if digits == 0 {
+		return perr(off, "telephone number without digits")
+	}
+	params := s[end:]
+	if err := checkURIParams(params, cParam, true); err != nil {
+		err.Offset += off + end
+		return err
+	}
+	u.User, u.Params = num, Params(params)
+	if !global && !u.Params.Has("phone-context") {
+		return perr(off, "local telephone number without phone-context")
+	}
+	return nil
+}
+
+// checkURIParams validates *( ";" pname [ "=" pvalue ] ).
+func checkURIParams(p string, class uint8, tel bool) *ParseError {
+	count := 0
+	for i := 0; i < len(p); {
+		if p[i] != ';' {
+			return perr(i, "expected ';' before URI parameter")
+		}
+		i++
+		end := strings.IndexByte(p[i:], ';')
+		if end < 0 {
+			end = len(p)
+		} else {
+			end += i
+		}
+		seg := p[i:end]
+		name, value, hasEq := seg, "", false
+		if eq := strings.IndexByte(seg, '='); eq >= 0 {
+			name, value, hasEq = seg[:eq], seg[eq+1:], true
+		}
+		if name == "" {
+			return perr(i, "empty URI parameter name")
+		}
+		nameClass := class
+		if tel {
+			for j := 0; j < len(name); j++ {
+				if !isAlnum(name[j]) && name[j] != '-' {
+					return perr(i+j, "invalid character in tel parameter name")
+				}
+			}
+		} else if j, ok := scanChars(name, nameClass, ""); !ok {
+			return perr(i+j, "invalid character in URI parameter name")
+		}
+		if hasEq {
+			if value == "" {
+				return perr(i+len(name)+1, "empty URI parameter value")
+			}
+			if j, ok := scanChars(value, class, ""); !ok {
+				return perr(i+len(name)+1+j, "invalid character in URI parameter value")
+			}
+		}
+		if count++; count > maxParams {
+			return perr(i, "too many URI parameters")
+		}
+		i = end
+	}
+	return nil
+}
+
+// checkURIHeaders validates header *( "&" header ); header = hname "=" hvalue.
+func checkURIHeaders(h string) *ParseError {
+	if h == "" {
+		return perr(0, "empty URI headers")
+	}
+	for i := 0; i <= len(h); {
+		end := strings.IndexByte(h[i:], '&')
+		if end < 0 {
+			end = len(h)
+		} else {
+			end += i
+		}
+		seg := h[i:end]
+		eq := strings.IndexByte(seg, '=')
+		if eq <= 0 {
+			return perr(i, "URI header without name=value")
+		}
+		if j, ok := scanChars(seg[:eq], cHnv, ""); !ok {
+			return perr(i+j, "invalid character in URI header name")
+		}
+		if j, ok := scanChars(seg[eq+1:], cHnv, ""); !ok {
+			return perr(i+eq+1+j, "invalid character in URI header value")
+		}
+		i = end + 1
+	}
+	return nil
+}
+
+// scanChars checks that s holds only bytes of class, bytes in extra, or
+// %HH escapes; it returns the offset of the first bad byte.
+func scanChars(s string, class uint8, extra string) (int, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if charClass[c]&class != 0 {
+			continue
+		}
+		if c == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return i, false
+			}
+			i += 2
+			continue
+		}
+		if extra != "" && strings.IndexByte(extra, c) >= 0 {
+			continue
+		}
+		return i, false
+	}
+	return 0, true
+}
+
+// validHost checks host = hostname / IPv4address / IPv6reference.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	if h[0] == '[' {
+		return validIPv6Ref(h)
+	}
+	allNum := true
+	for i := 0; i < len(h); i++ {
+		if !isDigit(h[i]) && h[i] != '.' {
+			allNum = false
+			break
+		}
+	}
+	if allNum {
+		a, err := netip.ParseAddr(h)
+		return err == nil && a.Is4()
+	}
+	return validHostname(h)
+}
+
+// validIPv6Ref checks "[" IPv6address "]" (RFC 5118; RFC 5954 fixed the
+// ABNF so that "2001:db8:::192.0.2.1" is rejected).
+func validIPv6Ref(h string) bool {
+	if len(h) < 4 || h[0] != '[' || h[len(h)-1] != ']' {
+		return false
+	}
+	in := h[1 : len(h)-1]
+	if strings.IndexByte(in, ':') < 0 || strings.IndexByte(in, '%') >= 0 {
+		return false
+	}
+	a, err := netip.ParseAddr(in)
+	return err == nil && a.Is6()
+}
+
+// validHostname checks *( domainlabel "." ) toplabel [ "." ]: labels of
+// letters, digits and inner hyphens, the last one starting with a letter.
+// Underscores are tolerated inside labels, as deployed systems use them.
+func validHostname(h string) bool {
+	h = strings.TrimSuffix(h, ".")
+	if h == "" {
+		return false
+	}
+	for {
+		dot := strings.IndexByte(h, '.')
+		label := h
+		if dot >= 0 {
+			label = h[:dot]
+		}
+		if label == "" || !isAlnum(label[0]) || !isAlnum(label[len(label)-1]) {
+			return false
+		}
+		for i := 1; i < len(label)-1; i++ {
+			if c := label[i]; !isAlnum(c) && c != '-' && c != '_' {
+				return false
+			}
+		}
+		if dot < 0 {
+			return isAlpha(label[0])
+		}
+		h = h[dot+1:]
+	}
+}
+
+
+// Equal reports whether u and v are equivalent under RFC 3261 §19.1.4 for
+// SIP and SIPS URIs: userinfo compared case-sensitively after unescaping,
+// host case-insensitively, ports exactly (an absent port differs from
+// 5060), the user, ttl, method and maddr parameters must match when either
+// URI has them, other parameters only when both have them, and headers
+// must all match. TEL URIs compare their numbers without visual separators
+// and their parameters as sets; other schemes compare as text.
+func (u URI) Equal(v URI) bool {
+	if !equalFold(u.Scheme, v.Scheme) {
+		return false
+	}
+	switch {
+	case u.IsSIP():
+		if unescape(u.User) != unescape(v.User) || unescape(u.Password) != unescape(v.Password) {
+			return false
+		}
+		if !hostEqual(u.Host, v.Host) || u.Port != v.Port {
+			return false
+		}
+		if !paramsEquivalent(u.Params, v.Params, []string{"user", "ttl", "method", "maddr", "transport"}) {
+			return false
+		}
+		return headersEqual(u.Headers, v.Headers)
+	case u.IsTel():
+		if !equalFold(telDigits(u.User), telDigits(v.User)) {
+			return false
+		}
+		return u.Params.Len() == v.Params.Len() && paramsEquivalent(u.Params, v.Params, nil) &&
+			paramsEquivalent(v.Params, u.Params, allNames(v.Params))
+	}
+	return u.Opaque == v.Opaque
+}
+
+func allNames(p Params) []string {
+	var names []string
+	for n := range p.All() {
+		names = append(names, n)
+	}
+	return names
+}
+
+func hostEqual(a, b string) bool {
+	if equalFold(a, b) {
+		return true
+	}
+	if strings.HasPrefix(a, "[") && strings.HasPrefix(b, "[") {
+		x, err1 := netip.ParseAddr(a[1 : len(a)-1])
+		y, err2 := netip.ParseAddr(b[1 : len(b)-1])
+		return err1 == nil && err2 == nil && x == y
+	}
+	return false
+}
+
+// paramsEquivalent: parameters present in both must match (values
+// case-insensitive after unescaping); the named ones must also be present
+// in both or in neither. RFC 3261 lists user, ttl, method and maddr; the
+// transport parameter is included too, as RFC 3261 §19.1.4's own
+// examples treat a differing transport as a different URI.
+func paramsEquivalent(a, b Params, strict []string) bool {
+	for an, av := range a.All() {
+		an = unescape(an)
+		for bn, bv := range b.All() {
+			if equalFold(an, unescape(bn)) && !equalFold(unescape(av), unescape(bv)) {
+				return false
+			}
+		}
+	}
+	for _, n := range strict {
+		if hasParam(a, n) != hasParam(b, n) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasParam(p Params, name string) bool {
+	for n := range p.All() {
+		if equalFold(unescape(n), name) {
+			return true
+		}
+	}
+	return false
+}
+
+func headersEqual(a, b string) bool {
+	if a == b {
+		return true
+	}
+	split := func(h string) []string {
+		if h == "" {
+			return nil
+		}
+		return strings.Split(h, "&")
+	}
+	ha, hb := split(a), split(b)
+	if len(ha) != len(hb) {
+		return false
+	}
+	for _, x := range ha {
+		found := false
+		xn, xv, _ := strings.Cut(x, "=")
+		for _, y := range hb {
+			yn, yv, _ := strings.Cut(y, "=")
+			if equalFold(unescape(xn), unescape(yn)) && unescape(xv) == unescape(yv) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func telDigits(s string) string {
+	if strings.IndexAny(s, "-.()") < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '-' && c != '.' && c != '(' && c != ')' {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// unescape decodes %HH escapes; it allocates only when s has one.
+func unescape(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func unhex(c byte) byte {
+	switch {
+	case isDigit(c):
+		return c - '0'
+	default:
+		return c|0x20 - 'a' + 10
+	}
+}
+
+// Unescape decodes the %HH escapes of a URI component (user, password,
+// parameter); "sip:%75ser@h" has the user "user".
+func Unescape(s string) string { return unescape(s) }

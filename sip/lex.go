@@ -3,14 +3,14 @@ package sip
 // Character classes of the RFC 3261 §25 grammar, as bits in one table so
 // that every scanner in the package is a table lookup per byte.
 const (
-	cToken    = 1 << iota // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
-	cWord                 // word: token chars plus ( ) < > : \ " / [ ] ? { }
-	cUnres                // unreserved: alphanum / mark
-	cUser                 // user: unreserved / user-unreserved (escaped handled apart)
-	cPass                 // password: unreserved / & = + $ ,
-	cParam                // paramchar: param-unreserved / unreserved
-	cHnv                  // hname/hvalue: hnv-unreserved / unreserved
-	cURIC                 // uric: reserved / unreserved (escaped handled apart)
+	cToken = 1 << iota // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
+	cWord              // word: token chars plus ( ) < > : \ " / [ ] ? { }
+	cUnres             // unreserved: alphanum / mark
+	cUser              // user: unreserved / user-unreserved (escaped handled apart)
+	cPass              // password: unreserved / & = + $ ,
+	cParam             // paramchar: param-unreserved / unreserved
+	cHnv               // hname/hvalue: hnv-unreserved / unreserved
+	cURIC              // uric: reserved / unreserved (escaped handled apart)
 )
 
 var charClass = func() (t [256]uint8) {

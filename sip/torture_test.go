@@ -29,8 +29,8 @@ const (
 type tortureCase struct {
 	file    string
 	verdict verdict
-	status  int              // status of the refusal (parserFails, validateErr)
-	framed  int              // serialised length when the datagram holds extra bytes, 0 = whole file
+	status  int // status of the refusal (parserFails, validateErr)
+	framed  int // serialised length when the datagram holds extra bytes, 0 = whole file
 	check   func(*testing.T, *Message)
 }
 

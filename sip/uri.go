@@ -469,7 +469,6 @@ func validHostname(h string) bool {
 	}
 }
 
-
 // Equal reports whether u and v are equivalent under RFC 3261 §19.1.4 for
 // SIP and SIPS URIs: userinfo compared case-sensitively after unescaping,
 // host case-insensitively, ports exactly (an absent port differs from
@@ -620,7 +619,7 @@ func unhex(c byte) byte {
 	case isDigit(c):
 		return c - '0'
 	default:
-		return c|0x20 - 'a' + 10
+		return c | 0x20 - 'a' + 10
 	}
 }
 

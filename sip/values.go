@@ -95,7 +95,9 @@ func (t MediaType) String() string {
 }
 
 // Is reports whether the media type is typ/sub, ignoring case.
-func (t MediaType) Is(typ, sub string) bool { return equalFold(t.Type, typ) && equalFold(t.Subtype, sub) }
+func (t MediaType) Is(typ, sub string) bool {
+	return equalFold(t.Type, typ) && equalFold(t.Subtype, sub)
+}
 
 // ParseMediaType parses m-type SLASH m-subtype *( SEMI m-parameter ).
 func ParseMediaType(s string) (MediaType, error) {

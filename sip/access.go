@@ -309,13 +309,21 @@ func (m *Message) ContentType() (MediaType, error) {
 }
 
 // Contact returns the first Contact value.
-func (m *Message) Contact() (Address, error) {
-	it := m.values(hContact, "")
+func (m *Message) Contact() (Address, error) { return m.firstAddress(hContact) }
+
+// Route returns the topmost Route value, the next hop of a loose route.
+func (m *Message) Route() (Address, error) { return m.firstAddress(hRoute) }
+
+func (m *Message) firstAddress(k hkind) (Address, error) {
+	it := m.values(k, "")
 	v, f, ok, _ := it.next()
 	if !ok {
 		return Address{}, ErrNoHeader
 	}
 	a, err := ParseAddress(v)
+	if err == nil && needsNameAddr(k) && !isNameAddr(v) {
+		err = perr(0, "value must be a name-addr in angle brackets")
+	}
 	if err != nil {
 		return Address{}, m.wrap(f, err)
 	}

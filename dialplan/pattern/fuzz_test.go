@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -45,6 +46,11 @@ func FuzzCompileMatch(f *testing.F) {
 		if len(pat) > 200 || len(repl) > 200 || len(in) > 300 {
 			return
 		}
+		// A hang is a bug: turn it into a crash that records the input.
+		watchdog := time.AfterFunc(10*time.Second, func() {
+			panic(fmt.Sprintf("hang: type %d pattern %q behavior %d replace %q alias %q", typ%4, pat, beh%5, repl, in))
+		})
+		defer watchdog.Stop()
 		spec := Spec{Type: Type(typ % 4), Pattern: pat, Behavior: Behavior(beh % 5), Replace: repl}
 		p, err := Compile(spec, Options{Facts: fuzzFacts, Budget: 20 * time.Millisecond})
 		if err != nil {

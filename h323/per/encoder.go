@@ -104,3 +104,13 @@ func (e *Encoder) putStringOctets(s string) {
 		e.PutBits(uint64(s[i]), 8)
 	}
 }
+
+// Missing returns the error for a mandatory component (or selected CHOICE
+// alternative) that is nil; generated Encode methods return it.
+func (e *Encoder) Missing() error { return e.errorf(ErrMissing) }
+
+// NoAlternative returns the error for a CHOICE value whose Choice field does
+// not name an alternative.
+func (e *Encoder) NoAlternative(choice uint32) error {
+	return e.errorDetail(ErrNoAlternative, "choice %d", choice)
+}

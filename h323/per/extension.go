@@ -117,8 +117,10 @@ func (d *Decoder) ExtensionBitmap(x *Extensions, known int) (uint64, error) {
 	return x.known, nil
 }
 
-// RootOnly records in x that a decoded value had no extension additions (its
-// extension bit was zero).
+// RootOnly makes x describe a value without extension additions, as decoded
+// from a version-1 style encoding whose extension bit was zero: mandatory
+// additions are no longer emitted (optional ones that are set still are).
+// Decoders call it when the extension bit is zero.
 func (x *Extensions) RootOnly() {
 	*x = Extensions{decoded: true}
 }

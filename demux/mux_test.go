@@ -164,11 +164,11 @@ func TestSharedPortFraming(t *testing.T) {
 	if g.rtcp || string(g.data) != string(rtp) {
 		t.Fatalf("D-17 %+v", g)
 	}
-	ep.send(shared(m, true), withID(42, rtp))          // D-18 RTP bytes on the RTCP port
-	ep.send(shared(m, false), withID(0, rtp))          // D-19
-	ep.send(shared(m, false), make([]byte, 10))        // D-21
-	ep.send(shared(m, false), withID(99, rtp))         // unknown ID
-	ep.send(shared(m, true), withID(42, rtcpSR()))     // D-18 SR on the RTCP port: delivered
+	ep.send(shared(m, true), withID(42, rtp))                     // D-18 RTP bytes on the RTCP port
+	ep.send(shared(m, false), withID(0, rtp))                     // D-19
+	ep.send(shared(m, false), make([]byte, 10))                   // D-21
+	ep.send(shared(m, false), withID(99, rtp))                    // unknown ID
+	ep.send(shared(m, true), withID(42, rtcpSR()))                // D-18 SR on the RTCP port: delivered
 	ep.send(shared(m, false), withID(42, rtpPacket(2, 0xabc, 8))) // marker
 	first, second := <-ch, <-ch
 	if !((first.rtcp && !second.rtcp) || (!first.rtcp && second.rtcp)) {

@@ -19,7 +19,16 @@ type FieldError struct {
 	Err   error
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Error() string {
+	var se *pattern.SyntaxError
+	if errors.As(e.Err, &se) {
+		if se.Pos >= 0 {
+			return fmt.Sprintf("%s: position %d: %s", e.Field, se.Pos, se.Msg)
+		}
+		return e.Field + ": " + se.Msg
+	}
+	return e.Field + ": " + e.Err.Error()
+}
 
 // Unwrap returns the cause (for example a *pattern.SyntaxError).
 func (e *FieldError) Unwrap() error { return e.Err }

@@ -70,12 +70,12 @@ func TestLoadConfigDefaults(t *testing.T) {
 func TestLoadConfigErrors(t *testing.T) {
 	for src, frag := range map[string]string{
 		"search_rules:\n  - name: r\n    target_name: LocalZone\n    patern_type: Regex\n": "patern_type",
-		"zones:\n  - name: z\n    type: Gateway\n":                                        "unknown zone type",
-		"zones:\n  - name: z\n    hop_count: 0\n":                                         "zones[0].hop_count",
-		"- a\n- b\n":                                                                      "mapping",
-		"transforms: [{pattern_string: '(', pattern_type: Regex}]":                        "transforms[0].pattern_string: position 0",
-		"a: 1\na: 2\n":                                                                    "already defined",
-		"{\"zones\": [}":                                                                  "config",
+		"zones:\n  - name: z\n    type: Gateway\n":                                         "unknown zone type",
+		"zones:\n  - name: z\n    hop_count: 0\n":                                          "zones[0].hop_count",
+		"- a\n- b\n": "mapping",
+		"transforms: [{pattern_string: '(', pattern_type: Regex}]": "transforms[0].pattern_string: position 0",
+		"a: 1\na: 2\n":   "already defined",
+		"{\"zones\": [}": "config",
 	} {
 		_, err := dialplan.LoadConfig(strings.NewReader(src))
 		require.Error(t, err, src)

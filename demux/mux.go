@@ -45,7 +45,10 @@ type MuxConfig struct {
 	DSCP *int
 	// ReadersPerPort opens that many SO_REUSEPORT sockets per shared port,
 	// each with its own reader, to spread load over cores (Linux; default 1).
-	ReadersPerPort    int
+	ReadersPerPort int
+	// SocketBuffer sets SO_RCVBUF and SO_SNDBUF of the shared sockets in
+	// bytes (0 keeps the system default).
+	SocketBuffer      int
 	KeepAliveInterval time.Duration // default 20 s; stale after 3x
 	InactivityTimeout time.Duration // default 300 s
 	// Events, called on a reader goroutine (latching) or the idle
@@ -128,6 +131,9 @@ func NewMux(ctx context.Context, cfg MuxConfig) (*Mux, error) {
 					c, err := listenUDP(ctx, addr, port, cfg.ReadersPerPort > 1)
 					if err == nil {
 						err = setDSCP(c, addr, dscp)
+					}
+					if err == nil && cfg.SocketBuffer > 0 {
+						err = errors.Join(c.SetReadBuffer(cfg.SocketBuffer), c.SetWriteBuffer(cfg.SocketBuffer))
 					}
 					var br *batchReader
 					if err == nil {

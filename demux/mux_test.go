@@ -398,3 +398,36 @@ func TestIdleEvents(t *testing.T) {
 		t.Fatal(inactive.Load())
 	}
 }
+
+// ReadersPerPort spreads one shared port over several SO_REUSEPORT
+// sockets, each with its own reader; every stream's packets still arrive.
+func TestReusePortReaders(t *testing.T) {
+	m := newTestMux(t, Medium, MuxConfig{ReadersPerPort: 2})
+	if len(m.socks) != 4 {
+		t.Fatalf("%d sockets", len(m.socks))
+	}
+	ch := make(chan got, 64)
+	const n = 16
+	eps := make([]*endpoint, n)
+	for i := range eps {
+		eps[i] = newEndpoint(t)
+		if _, err := m.Register(StreamSpec{RecvID: uint32(i + 1), Sink: chanSink(ch)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, ep := range eps {
+		ep.send(shared(m, false), withID(uint32(i+1), rtpPacket(1, uint32(i), 4)))
+	}
+	seen := map[netip.AddrPort]bool{}
+	for range eps {
+		select {
+		case g := <-ch:
+			seen[g.from] = true
+		case <-time.After(5 * time.Second):
+			t.Fatal("packets lost")
+		}
+	}
+	if len(seen) != n {
+		t.Fatal(seen)
+	}
+}

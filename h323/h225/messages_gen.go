@@ -1515,7 +1515,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 			{
 				var list822 []CryptoH323Token
 				for done823, more824 := 0, true; more824; {
-					k, m, err := sd.Count(done823, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done823, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -2057,7 +2057,7 @@ func (v *CallProceedingUUIE) Decode(d *per.Decoder) error {
 			{
 				var list864 []CryptoH323Token
 				for done865, more866 := 0, true; more866; {
-					k, m, err := sd.Count(done865, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done865, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -2601,7 +2601,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 			{
 				var list907 []CryptoH323Token
 				for done908, more909 := 0, true; more909; {
-					k, m, err := sd.Count(done908, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done908, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -3107,7 +3107,7 @@ func (v *InformationUUIE) Decode(d *per.Decoder) error {
 			{
 				var list954 []CryptoH323Token
 				for done955, more956 := 0, true; more956; {
-					k, m, err := sd.Count(done955, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done955, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -3510,7 +3510,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 			{
 				var list989 []CryptoH323Token
 				for done990, more991 := 0, true; more991; {
-					k, m, err := sd.Count(done990, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done990, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -4936,7 +4936,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 			{
 				var list1107 []CryptoH323Token
 				for done1108, more1109 := 0, true; more1109; {
-					k, m, err := sd.Count(done1108, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done1108, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -6427,7 +6427,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 			{
 				var list1205 []CryptoH323Token
 				for done1206, more1207 := 0, true; more1207; {
-					k, m, err := sd.Count(done1206, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done1206, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -7147,7 +7147,7 @@ func (v *ProgressUUIE) Decode(d *per.Decoder) error {
 		{
 			var list1242 []CryptoH323Token
 			for done1243, more1244 := 0, true; more1244; {
-				k, m, err := d.Count(done1243, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done1243, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -7873,7 +7873,7 @@ func (v *StatusUUIE) Decode(d *per.Decoder) error {
 		{
 			var list1274 []CryptoH323Token
 			for done1275, more1276 := 0, true; more1276; {
-				k, m, err := d.Count(done1275, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done1275, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -8027,7 +8027,7 @@ func (v *StatusInquiryUUIE) Decode(d *per.Decoder) error {
 		{
 			var list1292 []CryptoH323Token
 			for done1293, more1294 := 0, true; more1294; {
-				k, m, err := d.Count(done1293, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done1293, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -8181,7 +8181,7 @@ func (v *SetupAcknowledgeUUIE) Decode(d *per.Decoder) error {
 		{
 			var list1310 []CryptoH323Token
 			for done1311, more1312 := 0, true; more1312; {
-				k, m, err := d.Count(done1311, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done1311, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -8420,7 +8420,7 @@ func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 		{
 			var list1336 []CryptoH323Token
 			for done1337, more1338 := 0, true; more1338; {
-				k, m, err := d.Count(done1337, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done1337, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -14141,7 +14141,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 		{
 			var list1624 []CryptoH323Token
 			for done1625, more1626 := 0, true; more1626; {
-				k, m, err := d.Count(done1625, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done1625, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -21744,7 +21744,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 			{
 				var list1938 []CryptoH323Token
 				for done1939, more1940 := 0, true; more1940; {
-					k, m, err := sd.Count(done1939, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done1939, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -22351,7 +22351,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 			{
 				var list1993 []CryptoH323Token
 				for done1994, more1995 := 0, true; more1995; {
-					k, m, err := sd.Count(done1994, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done1994, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -22778,7 +22778,7 @@ func (v *GatekeeperReject) Decode(d *per.Decoder) error {
 			{
 				var list2025 []CryptoH323Token
 				for done2026, more2027 := 0, true; more2027; {
-					k, m, err := sd.Count(done2026, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2026, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -23722,7 +23722,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			{
 				var list2100 []CryptoH323Token
 				for done2101, more2102 := 0, true; more2102; {
-					k, m, err := sd.Count(done2101, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2101, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -24749,7 +24749,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			{
 				var list2185 []CryptoH323Token
 				for done2186, more2187 := 0, true; more2187; {
-					k, m, err := sd.Count(done2186, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2186, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -25562,7 +25562,7 @@ func (v *RegistrationReject) Decode(d *per.Decoder) error {
 			{
 				var list2232 []CryptoH323Token
 				for done2233, more2234 := 0, true; more2234; {
-					k, m, err := sd.Count(done2233, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2233, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -26624,7 +26624,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 			{
 				var list2334 []CryptoH323Token
 				for done2335, more2336 := 0, true; more2336; {
-					k, m, err := sd.Count(done2335, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2335, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -27158,7 +27158,7 @@ func (v *UnregistrationConfirm) Decode(d *per.Decoder) error {
 			{
 				var list2376 []CryptoH323Token
 				for done2377, more2378 := 0, true; more2378; {
-					k, m, err := sd.Count(done2377, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2377, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -27473,7 +27473,7 @@ func (v *UnregistrationReject) Decode(d *per.Decoder) error {
 			{
 				var list2403 []CryptoH323Token
 				for done2404, more2405 := 0, true; more2405; {
-					k, m, err := sd.Count(done2404, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2404, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -28428,7 +28428,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			{
 				var list2479 []CryptoH323Token
 				for done2480, more2481 := 0, true; more2481; {
-					k, m, err := sd.Count(done2480, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2480, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -29647,7 +29647,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 			{
 				var list2576 []CryptoH323Token
 				for done2577, more2578 := 0, true; more2578; {
-					k, m, err := sd.Count(done2577, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2577, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -30561,7 +30561,7 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 			{
 				var list2636 []CryptoH323Token
 				for done2637, more2638 := 0, true; more2638; {
-					k, m, err := sd.Count(done2637, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2637, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -31453,7 +31453,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 			{
 				var list2686 []CryptoH323Token
 				for done2687, more2688 := 0, true; more2688; {
-					k, m, err := sd.Count(done2687, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2687, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -31857,7 +31857,7 @@ func (v *BandwidthConfirm) Decode(d *per.Decoder) error {
 			{
 				var list2718 []CryptoH323Token
 				for done2719, more2720 := 0, true; more2720; {
-					k, m, err := sd.Count(done2719, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2719, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -32194,7 +32194,7 @@ func (v *BandwidthReject) Decode(d *per.Decoder) error {
 			{
 				var list2745 []CryptoH323Token
 				for done2746, more2747 := 0, true; more2747; {
-					k, m, err := sd.Count(done2746, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2746, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -32910,7 +32910,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 			{
 				var list2802 []CryptoH323Token
 				for done2803, more2804 := 0, true; more2804; {
-					k, m, err := sd.Count(done2803, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2803, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -33778,7 +33778,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 			{
 				var list2892 []CryptoH323Token
 				for done2893, more2894 := 0, true; more2894; {
-					k, m, err := sd.Count(done2893, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2893, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -34285,7 +34285,7 @@ func (v *LocationReject) Decode(d *per.Decoder) error {
 			{
 				var list2938 []CryptoH323Token
 				for done2939, more2940 := 0, true; more2940; {
-					k, m, err := sd.Count(done2939, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2939, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -35071,7 +35071,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 			{
 				var list2983 []CryptoH323Token
 				for done2984, more2985 := 0, true; more2985; {
-					k, m, err := sd.Count(done2984, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done2984, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -35578,7 +35578,7 @@ func (v *DisengageConfirm) Decode(d *per.Decoder) error {
 			{
 				var list3015 []CryptoH323Token
 				for done3016, more3017 := 0, true; more3017; {
-					k, m, err := sd.Count(done3016, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done3016, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -35935,7 +35935,7 @@ func (v *DisengageReject) Decode(d *per.Decoder) error {
 			{
 				var list3042 []CryptoH323Token
 				for done3043, more3044 := 0, true; more3044; {
-					k, m, err := sd.Count(done3043, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done3043, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -36436,7 +36436,7 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 			{
 				var list3069 []CryptoH323Token
 				for done3070, more3071 := 0, true; more3071; {
-					k, m, err := sd.Count(done3070, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done3070, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -36994,7 +36994,7 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 			{
 				var list3123 []CryptoH323Token
 				for done3124, more3125 := 0, true; more3125; {
-					k, m, err := sd.Count(done3124, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done3124, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -37592,7 +37592,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 			{
 				var list3181 []CryptoH323Token
 				for done3182, more3183 := 0, true; more3183; {
-					k, m, err := sd.Count(done3182, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done3182, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -37990,7 +37990,7 @@ func (v *InfoRequestAck) Decode(d *per.Decoder) error {
 		{
 			var list3209 []CryptoH323Token
 			for done3210, more3211 := 0, true; more3211; {
-				k, m, err := d.Count(done3210, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done3210, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -38186,7 +38186,7 @@ func (v *InfoRequestNak) Decode(d *per.Decoder) error {
 		{
 			var list3227 []CryptoH323Token
 			for done3228, more3229 := 0, true; more3229; {
-				k, m, err := d.Count(done3228, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done3228, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -38516,7 +38516,7 @@ func (v *NonStandardMessage) Decode(d *per.Decoder) error {
 			{
 				var list3249 []CryptoH323Token
 				for done3250, more3251 := 0, true; more3251; {
-					k, m, err := sd.Count(done3250, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done3250, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -38767,7 +38767,7 @@ func (v *UnknownMessageResponse) Decode(d *per.Decoder) error {
 			{
 				var list3272 []CryptoH323Token
 				for done3273, more3274 := 0, true; more3274; {
-					k, m, err := sd.Count(done3273, per.Size{Min: 0, Max: -1}, 31)
+					k, m, err := sd.Count(done3273, per.Size{Min: 0, Max: -1}, 24)
 					if err != nil {
 						return per.Field(err, "cryptoTokens")
 					}
@@ -38969,7 +38969,7 @@ func (v *RequestInProgress) Decode(d *per.Decoder) error {
 		{
 			var list3290 []CryptoH323Token
 			for done3291, more3292 := 0, true; more3292; {
-				k, m, err := d.Count(done3291, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done3291, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -39252,7 +39252,7 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 		{
 			var list3321 []CryptoH323Token
 			for done3322, more3323 := 0, true; more3323; {
-				k, m, err := d.Count(done3322, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done3322, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -39505,7 +39505,7 @@ func (v *ResourcesAvailableConfirm) Decode(d *per.Decoder) error {
 		{
 			var list3348 []CryptoH323Token
 			for done3349, more3350 := 0, true; more3350; {
-				k, m, err := d.Count(done3349, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done3349, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -39806,7 +39806,7 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 		{
 			var list3384 []CryptoH323Token
 			for done3385, more3386 := 0, true; more3386; {
-				k, m, err := d.Count(done3385, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done3385, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}
@@ -40124,7 +40124,7 @@ func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
 		{
 			var list3411 []CryptoH323Token
 			for done3412, more3413 := 0, true; more3413; {
-				k, m, err := d.Count(done3412, per.Size{Min: 0, Max: -1}, 31)
+				k, m, err := d.Count(done3412, per.Size{Min: 0, Max: -1}, 24)
 				if err != nil {
 					return per.Field(err, "cryptoTokens")
 				}

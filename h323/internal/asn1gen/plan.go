@@ -386,18 +386,21 @@ func (g *gen) minBitsUncached(t *Type) int {
 		return 0
 	}
 	b := in.base
-	sizeBits := func() int {
+	// sized is the least size of a string or list of lo items of itemBits
+	// each: the root form, or an out-of-root length (1 + 8 bits, no items)
+	// when the size constraint is extensible.
+	sized := func(itemBits int) int {
 		lo, hi, ext, _ := perSize(in.eff.size)
-		n := 0
-		if ext {
-			n++
-		}
+		n := lo * itemBits
 		switch {
 		case hi >= 0 && hi < 65536 && lo == hi:
 		case hi >= 0 && hi < 65536:
 			n += bitsForRange(uint64(hi - lo))
 		default:
 			n += 8
+		}
+		if ext {
+			n = min(n+1, 9)
 		}
 		return n
 	}
@@ -413,7 +416,7 @@ func (g *gen) minBitsUncached(t *Type) int {
 		}
 		n := bitsForRange(uint64(*r.hi - *r.lo))
 		if r.ext {
-			n++
+			n = min(n+1, 17) // or one bit, a length octet and one octet
 		}
 		return n
 	case kEnumerated:
@@ -425,25 +428,21 @@ func (g *gen) minBitsUncached(t *Type) int {
 		}
 		n := bitsForRange(uint64(root - 1))
 		if b.Ext {
-			n++
+			n = min(n+1, 8) // or one bit and a six-bit normally small index
 		}
 		return n
 	case kOctetString:
-		lo, _, _, _ := perSize(in.eff.size)
-		return sizeBits() + 8*lo
+		return sized(8)
 	case kBitString:
-		lo, _, _, _ := perSize(in.eff.size)
-		return sizeBits() + lo
+		return sized(1)
 	case kString:
-		lo, _, _, _ := perSize(in.eff.size)
-		return sizeBits() + lo
+		return sized(1)
 	case kRawString:
 		return 8
 	case kOID, kOpen:
 		return 16
 	case kSequenceOf, kSetOf:
-		lo, _, _, _ := perSize(in.eff.size)
-		return sizeBits() + lo*g.minBits(b.Elem)
+		return sized(g.minBits(b.Elem))
 	case kSequence, kSet:
 		n := 0
 		if b.Ext {
@@ -472,11 +471,13 @@ func (g *gen) minBitsUncached(t *Type) int {
 				least = m
 			}
 		}
-		n := bitsForRange(uint64(root - 1))
+		n := bitsForRange(uint64(root-1)) + max(least, 0)
 		if b.Ext {
-			n++
+			// An extension alternative: one bit, a seven-bit normally small
+			// index and an open type of at least a length and one octet.
+			n = min(n+1, 24)
 		}
-		return n + max(least, 0)
+		return n
 	}
 	return 0
 }

@@ -7,18 +7,18 @@ import (
 )
 
 // matches reports whether f is the header k (known) or name (unknown).
-func (f *field) matches(k hkind, name string) bool {
+func (m *Message) matches(f *field, k hkind, name string) bool {
 	if k != hUnknown {
 		return f.kind == k
 	}
-	return f.kind == hUnknown && equalFold(f.name, name)
+	return f.kind == hUnknown && equalFold(m.name(f), name)
 }
 
 // index returns the index of the first field of header k/name at or after
 // from, or -1.
 func (m *Message) index(k hkind, name string, from int) int {
 	for i := from; i < len(m.fields); i++ {
-		if m.fields[i].matches(k, name) {
+		if m.matches(&m.fields[i], k, name) {
 			return i
 		}
 	}
@@ -61,12 +61,12 @@ func (it *values) next() (v string, f *field, ok, bad bool) {
 		}
 		f = &it.m.fields[it.fi]
 		if !it.list {
-			return f.value, f, true, false
+			return it.m.val(f), f, true, false
 		}
-		if f.value == "" {
+		if f.valLen == 0 {
 			continue // an empty list header ("Supported:") has no values
 		}
-		it.rest, it.pending = f.value, true
+		it.rest, it.pending = it.m.val(f), true
 	}
 }
 
@@ -78,7 +78,7 @@ func (m *Message) Get(name string) string {
 	if i < 0 {
 		return ""
 	}
-	return unfold(m.fields[i].value)
+	return unfold(m.val(&m.fields[i]))
 }
 
 // Has reports whether the header called name is present.
@@ -117,7 +117,7 @@ func (m *Message) Count(name string) int {
 func (m *Message) All() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {
 		for i := range m.fields {
-			if !yield(m.fields[i].name, unfold(m.fields[i].value)) {
+			if !yield(m.name(&m.fields[i]), unfold(m.val(&m.fields[i]))) {
 				return
 			}
 		}
@@ -205,7 +205,7 @@ func (m *Message) address(k hkind) (Address, error) {
 	if err != nil {
 		return Address{}, err
 	}
-	a, err := ParseAddress(f.value)
+	a, err := ParseAddress(m.val(f))
 	if err != nil {
 		return Address{}, m.wrap(f, err)
 	}
@@ -230,10 +230,10 @@ func (m *Message) CallID() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := checkCallID(f.value); err != nil {
+	if err := checkCallID(m.val(f)); err != nil {
 		return "", m.wrap(f, err)
 	}
-	return f.value, nil
+	return m.val(f), nil
 }
 
 // checkCallID checks word [ "@" word ].
@@ -251,7 +251,7 @@ func (m *Message) CSeq() (CSeq, error) {
 	if err != nil {
 		return CSeq{}, err
 	}
-	c, err := ParseCSeq(f.value)
+	c, err := ParseCSeq(m.val(f))
 	if err != nil {
 		return CSeq{}, m.wrap(f, err)
 	}
@@ -264,7 +264,7 @@ func (m *Message) MaxForwards() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, ok := parseUint(f.value, 255)
+	n, ok := parseUint(m.val(f), 255)
 	if !ok {
 		return 0, m.fieldError(f, "Max-Forwards is not a number from 0 to 255")
 	}
@@ -288,7 +288,7 @@ func (m *Message) delta(k hkind) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := parseDelta(f.value)
+	n, err := parseDelta(m.val(f))
 	if err != nil {
 		return 0, m.wrap(f, err)
 	}
@@ -301,7 +301,7 @@ func (m *Message) ContentType() (MediaType, error) {
 	if err != nil {
 		return MediaType{}, err
 	}
-	t, err := ParseMediaType(f.value)
+	t, err := ParseMediaType(m.val(f))
 	if err != nil {
 		return MediaType{}, m.wrap(f, err)
 	}
@@ -440,7 +440,7 @@ func (m *Message) Auths(name string) ([]Auth, error) {
 	var out []Auth
 	for i := m.index(k, name, 0); i >= 0; i = m.index(k, name, i+1) {
 		f := &m.fields[i]
-		a, err := ParseAuth(f.value)
+		a, err := ParseAuth(m.val(f))
 		if err != nil {
 			return nil, m.wrap(f, err)
 		}
@@ -556,7 +556,7 @@ func (m *Message) Date() (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	t, err := parseDate(f.value)
+	t, err := parseDate(m.val(f))
 	if err != nil {
 		return time.Time{}, m.wrap(f, err)
 	}

@@ -65,10 +65,7 @@ func ParseAddress(s string) (Address, error) {
 	case s[0] == '"':
 		j := scanQuoted(s, 0)
 		if j < 0 {
-			return a, perr(0, "unterminated quoted display name")
-		}
-		if err := checkQuoted(s[:j]); err != nil {
-			return a, err
+			return a, perr(0, "unterminated quoted display name, or a control character in it")
 		}
 		a.Display = unquote(s[:j])
 		i = skipLWS(s, j)
@@ -130,23 +127,6 @@ func (a *Address) setParams(s string, from int) error {
 		return err
 	}
 	a.Params = Params(rest)
-	return nil
-}
-
-// checkQuoted checks that a quoted-string holds only qdtext and
-// quoted-pairs: no raw control characters except tab (quoted-pairs may
-// escape any byte but CR and LF).
-func checkQuoted(q string) error {
-	for i := 1; i < len(q)-1; i++ {
-		c := q[i]
-		if c == '\\' {
-			i++
-			continue
-		}
-		if (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f {
-			return perr(i, "control character in quoted string")
-		}
-	}
 	return nil
 }
 

@@ -20,7 +20,7 @@ func NewRequest(method string, uri URI) (*Message, error) {
 		return nil, ErrInvalidValue
 	}
 	m := &Message{request: true, method: method, ruri: s, version: "SIP/2.0", edited: true}
-	m.fields = append(m.inline[:0], newField(HdrMaxForwards, "70"), newField(HdrContentLength, "0"))
+	m.fields = append(m.inline[:0], m.newField(HdrMaxForwards, "70"), m.newField(HdrContentLength, "0"))
 	return m, nil
 }
 
@@ -36,7 +36,10 @@ func NewResponse(req *Message, code int, reason string) (*Message, error) {
 	if reason == "" {
 		reason = ReasonPhrase(code)
 	}
-	m := &Message{version: "SIP/2.0", status: code, reason: reason, hs: req.hs, edited: true}
+	// The copied fields keep their offsets: the response shares the
+	// request's immutable text and (capped) edit buffer.
+	m := &Message{version: "SIP/2.0", status: code, reason: reason, hs: req.hs,
+		ebuf: req.ebuf[:len(req.ebuf):len(req.ebuf)], edited: true}
 	m.fields = m.inline[:0]
 	for i := range req.fields {
 		f := &req.fields[i]
@@ -51,7 +54,7 @@ func NewResponse(req *Message, code int, reason string) (*Message, error) {
 		}
 		m.fields = append(m.fields, *f)
 	}
-	m.fields = append(m.fields, newField(HdrContentLength, "0"))
+	m.fields = append(m.fields, m.newField(HdrContentLength, "0"))
 	return m, nil
 }
 

@@ -12,20 +12,20 @@ import (
 // edit can never inject a header line.
 
 func checkEdit(name, value string) error {
-	if !isToken(name) || hasCtl(value) {
+	if !isToken(name) || len(name) > maxNameLen || len(name)+len(value) > maxFieldLen || hasCtl(value) {
 		return ErrInvalidValue
 	}
 	return nil
 }
 
-func newField(name, value string) field {
+// newField writes a field into the edit buffer; a known header gets its
+// long name unless the compact form was asked for.
+func (m *Message) newField(name, value string) field {
 	k := kindOf(name)
-	if k != hUnknown {
-		if len(name) != 1 || hinfos[k].compact == 0 {
-			name = hinfos[k].name
-		}
+	if k != hUnknown && (len(name) != 1 || hinfos[k].compact == 0) {
+		name = hinfos[k].name
 	}
-	return field{name: name, value: trimLWS(value), off: -1, kind: k}
+	return m.synth(name, value, k)
 }
 
 func (m *Message) insert(i int, f field) {
@@ -44,16 +44,16 @@ func (m *Message) Set(name, value string) error {
 	if err := checkEdit(name, value); err != nil {
 		return err
 	}
-	f := newField(name, value)
-	i := m.index(f.kind, name, 0)
+	k := kindOf(name)
+	i := m.index(k, name, 0)
 	if i < 0 {
-		m.add(f)
+		m.add(m.newField(name, value))
 		return nil
 	}
-	f.name = m.fields[i].name // keep the spelling the line had ("v", "VIA")
-	m.fields[i] = f
+	// Keep the spelling the line had ("v", "VIA").
+	m.fields[i] = m.synth(m.name(&m.fields[i]), value, k)
 	m.edited = true
-	for j := m.index(f.kind, name, i+1); j >= 0; j = m.index(f.kind, name, j) {
+	for j := m.index(k, name, i+1); j >= 0; j = m.index(k, name, j) {
 		m.remove(j)
 	}
 	return nil
@@ -66,14 +66,15 @@ func (m *Message) Add(name, value string) error {
 	if err := checkEdit(name, value); err != nil {
 		return err
 	}
-	m.add(newField(name, value))
+	m.add(m.newField(name, value))
 	return nil
 }
 
 func (m *Message) add(f field) {
 	last := -1
+	name := m.name(&f)
 	for i := range m.fields {
-		if m.fields[i].matches(f.kind, f.name) {
+		if m.matches(&m.fields[i], f.kind, name) {
 			last = i
 		}
 	}
@@ -94,7 +95,7 @@ func (m *Message) Prepend(name, value string) error {
 	if err := checkEdit(name, value); err != nil {
 		return err
 	}
-	f := newField(name, value)
+	f := m.newField(name, value)
 	i := m.index(f.kind, name, 0)
 	if i < 0 {
 		i = 0
@@ -130,8 +131,11 @@ func (m *Message) PopFirst(name string) (string, bool) {
 		m.remove(i)
 		return unfold(v), true
 	}
-	f.value = trimLWS(it.rest)
-	f.raw = false
+	// The rest of the line is a suffix of the field's value, in the same text.
+	rest := trimLWS(it.rest)
+	f.valOff += f.valLen - uint16(len(rest))
+	f.valLen = uint16(len(rest))
+	f.flags &^= fRaw
 	m.edited = true
 	return unfold(v), true
 }
@@ -147,14 +151,13 @@ func (m *Message) ReplaceFirst(name, value string) error {
 	it := m.values(k, name)
 	_, f, ok, _ := it.next()
 	if !ok {
-		m.add(newField(name, value))
+		m.add(m.newField(name, value))
 		return nil
 	}
 	if it.pending && trimLWS(it.rest) != "" {
 		value = value + ", " + trimLWS(it.rest)
 	}
-	f.value = trimLWS(value)
-	f.raw = false
+	*f = m.synth(m.name(f), value, f.kind)
 	m.edited = true
 	return nil
 }
@@ -170,7 +173,7 @@ func (m *Message) RemoveToken(name, tok string) int {
 		f := &m.fields[i]
 		var kept []byte
 		n := 0
-		for s := f.value; ; {
+		for s := m.val(f); ; {
 			first, rest, more, _ := splitComma(s)
 			if v := trimLWS(first); equalFold(v, tok) {
 				n++
@@ -195,7 +198,7 @@ func (m *Message) RemoveToken(name, tok string) int {
 			i = m.index(k, name, i)
 			continue
 		}
-		f.value, f.raw = string(kept), false
+		*f = m.synth(m.name(f), string(kept), f.kind)
 		m.edited = true
 		i = m.index(k, name, i+1)
 	}

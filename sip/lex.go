@@ -1,5 +1,7 @@
 package sip
 
+import "strings"
+
 // Character classes of the RFC 3261 §25 grammar, as bits in one table so
 // that every scanner in the package is a table lookup per byte.
 const (
@@ -123,18 +125,22 @@ func hasPrefixFold(s, prefix string) bool {
 }
 
 // scanQuoted scans a quoted-string starting at s[i] == '"' and returns the
-// index just past the closing quote, or -1 when the string is unterminated.
-// Quoted-pairs (backslash and any byte but CR/LF) are honoured.
+// index just past the closing quote, or -1 when the string is unterminated
+// or holds a raw control character. Quoted-pairs (backslash and any byte but
+// CR/LF) are honoured; CR and LF may appear only as line folding, which the
+// header indexer has already checked.
 func scanQuoted(s string, i int) int {
 	for i++; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
+		switch c := s[i]; {
+		case c == '\\':
 			i++
 			if i < len(s) && (s[i] == '\r' || s[i] == '\n') {
 				return -1
 			}
-		case '"':
+		case c == '"':
 			return i + 1
+		case (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f:
+			return -1
 		}
 	}
 	return -1
@@ -148,13 +154,7 @@ func unquote(s string) string {
 		return s
 	}
 	s = s[1 : len(s)-1]
-	bs := -1
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' {
-			bs = i
-			break
-		}
-	}
+	bs := strings.IndexByte(s, '\\')
 	if bs < 0 {
 		return s
 	}
@@ -197,6 +197,9 @@ func appendQuoted(b []byte, s string) []byte {
 // and the rest after the comma. Commas inside quoted strings and angle
 // brackets do not split. ok is false when a quote or bracket is unbalanced.
 func splitComma(s string) (first, rest string, more, ok bool) {
+	if strings.IndexByte(s, ',') < 0 {
+		return s, "", false, true // nothing to split; balance is the value parser's concern
+	}
 	angle := false
 	for i := 0; i < len(s); i++ {
 		switch s[i] {

@@ -3,23 +3,37 @@ package sip
 import (
 	"io"
 	"strconv"
+	"unsafe"
 )
 
 // inlineFields is how many header fields a Message indexes without a
 // separate allocation; a typical INVITE or proxied request fits.
 const inlineFields = 16
 
-// field is one header field line (possibly folded over several lines).
-// name and value are views into the message's buffer for parsed fields and
-// fresh strings for fields added or rewritten by an edit.
+// field is one header field line (possibly folded over several lines),
+// as offsets: into the received bytes (hs) for parsed fields, into the
+// edit buffer (ebuf) for fields an edit wrote. Sixteen bytes, so that a
+// Message with its inline index stays one small allocation.
 type field struct {
-	name  string // as written, e.g. "v", "VIA", "Via"
-	value string // trimmed of surrounding LWS; may contain folding
-	off   int32  // offset of the field in the input, -1 if synthesized
-	end   int32  // end of the raw field (after its line terminator)
-	kind  hkind
-	raw   bool // true while the field is the received bytes [off:end)
+	off     uint32 // start of the field, which is its name
+	valOff  uint16 // start of the value, relative to off
+	valLen  uint16 // value trimmed of surrounding LWS; may contain folding
+	rawLen  uint16 // the received field with its line terminator(s), fRaw only
+	nameLen uint8
+	kind    hkind
+	flags   uint8
 }
+
+// Bounds the compact field imposes (the parser and the edits enforce them).
+const (
+	maxNameLen  = 255
+	maxFieldLen = 65535
+)
+
+const (
+	fRaw   = 1 << iota // serialise as the received bytes hs[off:end]
+	fSynth             // offsets refer to ebuf, not hs
+)
 
 // Message is one SIP request or response (RFC 3261 §7).
 //
@@ -32,25 +46,60 @@ type field struct {
 // A Message is not safe for concurrent use when one goroutine edits it;
 // concurrent reads are safe. Use Clone to give each goroutine its own copy.
 type Message struct {
-	head []byte // input bytes up to the body (parsed messages only)
-	hs   string // head as a string; all parsed views point into it
+	raw  []byte // the framed input, start line to end of body (parsed messages only)
+	hs   string // input up to the body; parsed views point into it
+	ebuf []byte // append-only bytes of edited fields; never rewritten, so views stay valid
 
-	request bool
 	method  string
 	ruri    string
 	version string
-	status  int
 	reason  string
+	status  int
 
-	startEnd int32 // end of the received start line; 0 once the start line is rewritten
-	msgStart int32 // offset of the start line in the input (leading CRLFs skipped)
-	sepStart int32 // offset of the empty line ending the header block, 0 if none
+	startEnd uint32 // end of the received start line; 0 once the start line is rewritten
+	msgStart uint32 // offset of the start line in the input (leading CRLFs skipped)
+	sepStart uint32 // offset of the empty line ending the header block, 0 if none
+	request  bool
+	edited   bool // any edit since parsing (or a built message)
 
 	fields []field
 	body   []byte
-
-	edited bool // any edit since parsing (or a built message)
 	inline [inlineFields]field
+}
+
+// src returns the text a field's offsets refer to.
+func (m *Message) src(f *field) string {
+	if f.flags&fSynth != 0 {
+		return unsafe.String(unsafe.SliceData(m.ebuf), len(m.ebuf))
+	}
+	return m.hs
+}
+
+// name returns a field's name as written.
+func (m *Message) name(f *field) string {
+	return m.src(f)[f.off : f.off+uint32(f.nameLen)]
+}
+
+// rawField returns the received bytes of a parsed field.
+func (m *Message) rawField(f *field) string {
+	return m.hs[f.off : f.off+uint32(f.rawLen)]
+}
+
+// val returns a field's value, trimmed, folding kept.
+func (m *Message) val(f *field) string {
+	v := f.off + uint32(f.valOff)
+	return m.src(f)[v : v+uint32(f.valLen)]
+}
+
+// synth appends "name" and "value" to the edit buffer and returns the field
+// that refers to them.
+func (m *Message) synth(name, value string, k hkind) field {
+	value = trimLWS(value)
+	off := len(m.ebuf)
+	m.ebuf = append(m.ebuf, name...)
+	m.ebuf = append(m.ebuf, value...)
+	return field{off: uint32(off), valOff: uint16(len(name)), valLen: uint16(len(value)),
+		nameLen: uint8(len(name)), kind: k, flags: fSynth}
 }
 
 // IsRequest reports whether m is a request.
@@ -96,21 +145,22 @@ func (m *Message) StatusCode() int { return m.status }
 func (m *Message) Reason() string { return m.reason }
 
 // Body returns the message body (nil when empty). The slice belongs to the
-// message: modify it through SetBody, not in place.
+// message (for a parsed message, it is part of the parsed buffer): replace
+// it with SetBody, never modify it in place.
 func (m *Message) Body() []byte { return m.body }
 
 // Len returns the size in bytes of the serialised message.
 func (m *Message) Len() int {
-	if !m.edited && m.head != nil {
-		return len(m.head) - int(m.msgStart) + len(m.body)
+	if !m.edited && m.raw != nil {
+		return len(m.raw)
 	}
 	n := m.startLen()
 	for i := range m.fields {
 		f := &m.fields[i]
-		if f.raw {
-			n += int(f.end - f.off)
+		if f.flags&fRaw != 0 {
+			n += int(f.rawLen)
 		} else {
-			n += len(f.name) + 2 + len(f.value) + 2
+			n += int(f.nameLen) + 2 + int(f.valLen) + 2
 		}
 	}
 	if m.sepStart > 0 {
@@ -122,9 +172,8 @@ func (m *Message) Len() int {
 // AppendTo appends the wire form of m to dst and returns the extended
 // slice. An unedited parsed message is appended exactly as received.
 func (m *Message) AppendTo(dst []byte) []byte {
-	if !m.edited && m.head != nil {
-		dst = append(dst, m.head[m.msgStart:]...)
-		return append(dst, m.body...)
+	if !m.edited && m.raw != nil {
+		return append(dst, m.raw...)
 	}
 	if m.startEnd > 0 {
 		dst = append(dst, m.hs[m.msgStart:m.startEnd]...)
@@ -133,13 +182,13 @@ func (m *Message) AppendTo(dst []byte) []byte {
 	}
 	for i := range m.fields {
 		f := &m.fields[i]
-		if f.raw {
-			dst = append(dst, m.hs[f.off:f.end]...)
+		if f.flags&fRaw != 0 {
+			dst = append(dst, m.rawField(f)...)
 			continue
 		}
-		dst = append(dst, f.name...)
+		dst = append(dst, m.name(f)...)
 		dst = append(dst, ':', ' ')
-		dst = append(dst, f.value...)
+		dst = append(dst, m.val(f)...)
 		dst = append(dst, '\r', '\n')
 	}
 	if m.sepStart > 0 {
@@ -158,8 +207,8 @@ func (m *Message) String() string { return string(m.Bytes()) }
 
 // WriteTo writes the wire form of m to w in one Write call.
 func (m *Message) WriteTo(w io.Writer) (int64, error) {
-	if !m.edited && m.head != nil && len(m.body) == 0 {
-		n, err := w.Write(m.head[m.msgStart:])
+	if !m.edited && m.raw != nil {
+		n, err := w.Write(m.raw)
 		return int64(n), err
 	}
 	n, err := w.Write(m.Bytes())
@@ -198,6 +247,7 @@ func (m *Message) appendStart(dst []byte) []byte {
 func (m *Message) Clone() *Message {
 	c := new(Message)
 	*c = *m
+	c.ebuf = m.ebuf[:len(m.ebuf):len(m.ebuf)] // the copy's edits must not write into shared capacity
 	if len(m.fields) <= inlineFields {
 		c.fields = c.inline[:len(m.fields)]
 		copy(c.fields, m.fields)
@@ -217,8 +267,8 @@ func (m *Message) startError(reason string) *ParseError {
 
 func (m *Message) fieldError(f *field, reason string) *ParseError {
 	off := -1
-	if f.raw {
+	if f.flags&fSynth == 0 {
 		off = int(f.off)
 	}
-	return &ParseError{Offset: off, Header: f.name, Reason: reason, Status: 400}
+	return &ParseError{Offset: off, Header: m.name(f), Reason: reason, Status: 400}
 }

@@ -151,6 +151,18 @@ func nextParam(s string) (seg, rest string) {
 		i++
 	}
 	start := i
+	// Fast path: no quoted string before the next ';'.
+	semi := strings.IndexByte(s[i:], ';')
+	seg = s[i:]
+	if semi >= 0 {
+		seg = s[i : i+semi]
+	}
+	if strings.IndexByte(seg, '"') < 0 {
+		if semi < 0 {
+			return seg, ""
+		}
+		return seg, s[i+semi:]
+	}
 	for ; i < len(s); i++ {
 		switch s[i] {
 		case '"':

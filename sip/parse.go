@@ -22,7 +22,7 @@ const (
 type Limits struct {
 	MaxSize     int // bytes of a whole message; default DefaultMaxSize
 	MaxHeaders  int // header fields per message; default DefaultMaxHeaders
-	MaxFieldLen int // bytes of one header field; default DefaultMaxFieldLen
+	MaxFieldLen int // bytes of one header field; default DefaultMaxFieldLen, at most 65535
 }
 
 func (l Limits) withDefaults() Limits {
@@ -35,11 +35,16 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxFieldLen <= 0 {
 		l.MaxFieldLen = DefaultMaxFieldLen
 	}
+	l.MaxFieldLen = min(l.MaxFieldLen, maxFieldLen)
 	return l
 }
 
 // ParseMessage parses one message received as a datagram, with the
-// default Limits. It copies data, so the caller may reuse the buffer.
+// default Limits.
+//
+// The message keeps data: its strings and body are views into it, so the
+// caller must not modify data afterwards — read each datagram into a fresh
+// buffer (or pass a copy). Nothing is copied on the parse path.
 //
 // Framing follows RFC 3261 §18.3 for message-oriented transports: the body
 // is Content-Length bytes and any bytes after it are ignored; without a
@@ -61,10 +66,8 @@ func ParseMessageLimits(data []byte, lim Limits) (*Message, error) {
 	if len(data) == 0 {
 		return nil, &ParseError{Offset: 0, Reason: "empty message", Status: 400, Framing: true}
 	}
-	buf := make([]byte, len(data))
-	copy(buf, data)
 	m := new(Message)
-	if err := m.parse(buf, lim, modeDatagram); err != nil {
+	if err := m.parse(data, lim, modeDatagram); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -81,6 +84,9 @@ const (
 // parse indexes buf, which the message takes ownership of and never
 // modifies: every string the message hands out is a view into it.
 func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
+	if len(buf) > 1<<31 {
+		return &ParseError{Offset: 0, Reason: "message too large", Status: 513, Framing: true, Err: ErrMessageTooLarge}
+	}
 	s := unsafe.String(unsafe.SliceData(buf), len(buf))
 	pos := 0
 	for pos < len(s) && (s[pos] == '\r' || s[pos] == '\n') {
@@ -97,8 +103,8 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
-	m.msgStart = int32(pos)
-	m.startEnd = int32(pos + nl + 1)
+	m.msgStart = uint32(pos)
+	m.startEnd = uint32(pos + nl + 1)
 	if err := m.parseStartLine(line, pos); err != nil {
 		return err
 	}
@@ -119,15 +125,16 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 			}
 			return &ParseError{Offset: i, Reason: "header block not terminated by an empty line", Status: 400, Framing: true}
 		}
-		if s[i] == '\n' {
-			m.sepStart, bodyStart = int32(i), i+1
+		c := s[i]
+		if c == '\n' {
+			m.sepStart, bodyStart = uint32(i), i+1
 			break
 		}
-		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			m.sepStart, bodyStart = int32(i), i+2
+		if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			m.sepStart, bodyStart = uint32(i), i+2
 			break
 		}
-		if isWS(s[i]) {
+		if c == ' ' || c == '\t' {
 			return &ParseError{Offset: i, Reason: "folded line without a header before it", Status: 400}
 		}
 		start := i
@@ -135,52 +142,76 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 		if nl < 0 {
 			return &ParseError{Offset: i, Reason: "header line not terminated", Status: 400, Framing: true}
 		}
-		lineEnd := i + nl
-		colon := strings.IndexByte(s[i:lineEnd], ':')
-		if colon < 0 {
-			return &ParseError{Offset: i, Reason: "header line without a colon", Status: 400}
+		lineEnd := i + nl // index of '\n'
+		// The name: a token up to optional white space and the colon.
+		j := i
+		for j < lineEnd && charClass[s[j]]&cToken != 0 {
+			j++
 		}
-		name := s[i : i+colon]
-		for len(name) > 0 && isWS(name[len(name)-1]) {
-			name = name[:len(name)-1]
+		nameEnd := j
+		for j < lineEnd && (s[j] == ' ' || s[j] == '\t') {
+			j++
 		}
-		if !isToken(name) {
+		if j == lineEnd || s[j] != ':' || nameEnd == i {
+			name := s[i:nameEnd]
+			if colon := strings.IndexByte(s[i:lineEnd], ':'); colon >= 0 {
+				name = strings.TrimRight(s[i:i+colon], " \t")
+			}
+			if j == lineEnd || strings.IndexByte(s[i:lineEnd], ':') < 0 {
+				return &ParseError{Offset: i, Header: name, Reason: "header line without a colon", Status: 400}
+			}
 			return &ParseError{Offset: i, Header: name, Reason: "malformed header name", Status: 400}
 		}
+		if nameEnd-i > maxNameLen {
+			return &ParseError{Offset: i, Header: s[i:nameEnd], Reason: "header name longer than 255 bytes", Status: 400}
+		}
+		// A bare CR anywhere but before the LF would let a peer that splits
+		// lines differently see other headers: refuse it.
+		content := s[i:lineEnd]
+		if n := len(content); n > 0 && content[n-1] == '\r' {
+			content = content[:n-1]
+		}
+		if k := strings.IndexByte(content, '\r'); k >= 0 {
+			return &ParseError{Offset: i + k, Header: s[i:nameEnd], Reason: "bare CR in header field", Status: 400}
+		}
 		end := lineEnd + 1
-		for end < len(s) && isWS(s[end]) {
+		for end < len(s) && (s[end] == ' ' || s[end] == '\t') {
 			nl := strings.IndexByte(s[end:], '\n')
 			if nl < 0 {
-				return &ParseError{Offset: end, Header: name, Reason: "folded line not terminated", Status: 400, Framing: true}
+				return &ParseError{Offset: end, Header: s[i:nameEnd], Reason: "folded line not terminated", Status: 400, Framing: true}
+			}
+			content := s[end : end+nl]
+			if n := len(content); n > 0 && content[n-1] == '\r' {
+				content = content[:n-1]
+			}
+			if k := strings.IndexByte(content, '\r'); k >= 0 {
+				return &ParseError{Offset: end + k, Header: s[i:nameEnd], Reason: "bare CR in header field", Status: 400}
 			}
 			end += nl + 1
 		}
 		if end-start > lim.MaxFieldLen {
-			return &ParseError{Offset: start, Header: name, Reason: "header field longer than " +
+			return &ParseError{Offset: start, Header: s[i:nameEnd], Reason: "header field longer than " +
 				strconv.Itoa(lim.MaxFieldLen) + " bytes", Status: 400}
 		}
-		raw := s[start:end]
-		for j := strings.IndexByte(raw, '\r'); j >= 0; {
-			if j+1 >= len(raw) || raw[j+1] != '\n' {
-				return &ParseError{Offset: start + j, Header: name, Reason: "bare CR in header field", Status: 400}
-			}
-			k := strings.IndexByte(raw[j+1:], '\r')
-			if k < 0 {
-				break
-			}
-			j += 1 + k
-		}
 		if len(m.fields) == lim.MaxHeaders {
-			return &ParseError{Offset: start, Header: name, Reason: "more than " +
+			return &ParseError{Offset: start, Header: s[i:nameEnd], Reason: "more than " +
 				strconv.Itoa(lim.MaxHeaders) + " header fields", Status: 400}
 		}
-		f := field{name: name, value: trimLWS(s[i+colon+1 : end]), off: int32(start), end: int32(end),
-			kind: kindOf(name), raw: true}
+		// The value, trimmed of LWS (folding included) on both sides.
+		vs, ve := j+1, end
+		for vs < ve && isLWSByte(s[vs]) {
+			vs++
+		}
+		for ve > vs && isLWSByte(s[ve-1]) {
+			ve--
+		}
+		f := field{off: uint32(start), valOff: uint16(vs - start), valLen: uint16(ve - vs),
+			rawLen: uint16(end - start), nameLen: uint8(nameEnd - i), kind: kindOf(s[i:nameEnd]), flags: fRaw}
 		if f.kind == hContentLength && mode != modeHead {
-			n, ok := parseUint(f.value, maxInt31)
+			n, ok := parseUint(s[vs:ve], maxInt31)
 			if !ok {
-				return &ParseError{Offset: start, Header: name, Reason: "malformed Content-Length " +
-					strconv.Quote(f.value), Status: 400, Framing: true, Err: ErrContentLength}
+				return &ParseError{Offset: start, Header: s[i:nameEnd], Reason: "malformed Content-Length " +
+					strconv.Quote(s[vs:ve]), Status: 400, Framing: true, Err: ErrContentLength}
 			}
 			switch {
 			case clValue < 0:
@@ -193,7 +224,6 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 		i = end
 	}
 
-	m.head = buf[:bodyStart:bodyStart]
 	m.hs = s[:bodyStart]
 	avail := len(s) - bodyStart
 	n := avail
@@ -221,6 +251,7 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 	if n > 0 {
 		m.body = buf[bodyStart : bodyStart+n : bodyStart+n]
 	}
+	m.raw = buf[pos : bodyStart+n : bodyStart+n]
 	return nil
 }
 

@@ -201,9 +201,9 @@ func (u *URI) parseSIP(s string, off int) error {
 		off += at + 1
 		s = s[at+1:]
 	}
-	end := strings.IndexAny(s, ";?")
-	if end < 0 {
-		end = len(s)
+	end := 0
+	for end < len(s) && s[end] != ';' && s[end] != '?' {
+		end++
 	}
 	hp := s[:end]
 	if hp == "" {
@@ -412,18 +412,40 @@ func validHost(h string) bool {
 	if h[0] == '[' {
 		return validIPv6Ref(h)
 	}
-	allNum := true
-	for i := 0; i < len(h); i++ {
-		if !isDigit(h[i]) && h[i] != '.' {
-			allNum = false
-			break
+	if isDigit(h[len(h)-1]) {
+		// A name whose last label starts with a digit can only be an
+		// IPv4 address; the grammar's toplabel starts with a letter.
+		if ok, isV4 := parseIPv4(h); isV4 {
+			return ok
 		}
 	}
-	if allNum {
-		a, err := netip.ParseAddr(h)
-		return err == nil && a.Is4()
-	}
 	return validHostname(h)
+}
+
+// parseIPv4 reports whether h looks like dotted digits (isV4) and, if so,
+// whether it is a valid IPv4address: four decimal parts up to 255.
+func parseIPv4(h string) (ok, isV4 bool) {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		switch {
+		case isDigit(c):
+			n = n*10 + int(c-'0')
+			digits++
+			if digits > 3 || n > 255 {
+				return false, true
+			}
+		case c == '.':
+			if digits == 0 {
+				return false, true
+			}
+			parts++
+			n, digits = 0, 0
+		default:
+			return false, false
+		}
+	}
+	return parts == 3 && digits > 0, true
 }
 
 // validIPv6Ref checks "[" IPv6address "]" (RFC 5118; RFC 5954 fixed the

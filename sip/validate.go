@@ -111,10 +111,10 @@ func (v *validator) field(f *field) {
 		return true
 	}
 	each := func(fn func(string) error) {
-		if f.value == "" {
+		if m.val(f) == "" {
 			return
 		}
-		for s := f.value; ; {
+		for s := m.val(f); ; {
 			first, rest, more, ok := splitComma(s)
 			if !ok {
 				check(perr(0, "unbalanced quotes or angle brackets"))
@@ -130,7 +130,7 @@ func (v *validator) field(f *field) {
 		}
 	}
 	nonEmpty := func() bool {
-		if f.value == "" {
+		if m.val(f) == "" {
 			check(perr(0, "empty value"))
 			return false
 		}
@@ -139,15 +139,26 @@ func (v *validator) field(f *field) {
 	switch f.kind {
 	case hVia:
 		if nonEmpty() {
-			each(func(s string) error { _, err := ParseVia(s); return err })
+			each(func(s string) error {
+				via, err := ParseVia(s)
+				if err != nil {
+					return err
+				}
+				if r, ok := via.Params.Get("rport"); ok && r != "" {
+					if _, ok := parseUint(r, 65535); !ok {
+						return perr(0, "malformed rport")
+					}
+				}
+				return nil
+			})
 		}
 	case hFrom, hTo:
-		a, err := ParseAddress(f.value)
+		a, err := ParseAddress(m.val(f))
 		if check(err) && a.Wildcard {
 			check(perr(0, "wildcard address"))
 		}
 	case hReferTo, hReferredBy, hReplyTo:
-		_, err := ParseAddress(f.value)
+		_, err := ParseAddress(m.val(f))
 		check(err)
 	case hContact:
 		if !nonEmpty() {
@@ -161,7 +172,7 @@ func (v *validator) field(f *field) {
 				return err
 			}
 			if a.Wildcard {
-				if n > 1 || strings.IndexByte(f.value, ',') >= 0 || m.Count(HdrContact) > 1 {
+				if n > 1 || strings.IndexByte(m.val(f), ',') >= 0 || m.Count(HdrContact) > 1 {
 					return perr(0, "wildcard Contact mixed with other values")
 				}
 				return nil
@@ -185,32 +196,32 @@ func (v *validator) field(f *field) {
 			each(func(s string) error { _, err := ParseAddress(s); return err })
 		}
 	case hCallID:
-		check(checkCallID(f.value))
+		check(checkCallID(m.val(f)))
 	case hCSeq:
-		_, err := ParseCSeq(f.value)
+		_, err := ParseCSeq(m.val(f))
 		check(err)
 	case hMaxForwards:
-		if _, ok := parseUint(f.value, 255); !ok {
+		if _, ok := parseUint(m.val(f), 255); !ok {
 			check(perr(0, "Max-Forwards is not a number from 0 to 255"))
 		}
 	case hContentLength, hExpires, hMinExpires, hFlowTimer, hRSeq:
-		_, err := parseDelta(f.value)
+		_, err := parseDelta(m.val(f))
 		check(err)
 	case hRetryAfter:
-		pv, err := parseParamValue(f.value)
+		pv, err := parseParamValue(m.val(f))
 		if check(err) {
 			d, _, _ := strings.Cut(pv.Value, " ")
 			_, err = parseDelta(d)
 			check(err)
 		}
 	case hSessionExpires, hMinSE:
-		pv, err := parseParamValue(f.value)
+		pv, err := parseParamValue(m.val(f))
 		if check(err) {
 			_, err = parseDelta(pv.Value)
 			check(err)
 		}
 	case hEvent, hSubscriptionState, hContentDisposition:
-		pv, err := parseParamValue(f.value)
+		pv, err := parseParamValue(m.val(f))
 		if check(err) {
 			check(checkToken(pv.Value))
 		}
@@ -223,12 +234,12 @@ func (v *validator) field(f *field) {
 			return checkToken(pv.Value)
 		})
 	case hContentType:
-		_, err := ParseMediaType(f.value)
+		_, err := ParseMediaType(m.val(f))
 		check(err)
 	case hAccept:
 		each(func(s string) error { _, err := ParseMediaType(s); return err })
 	case hDate:
-		_, err := parseDate(f.value)
+		_, err := parseDate(m.val(f))
 		check(err)
 	case hWarning:
 		each(func(s string) error { _, err := ParseWarning(s); return err })
@@ -236,10 +247,10 @@ func (v *validator) field(f *field) {
 		hAcceptEncoding, hContentLanguage:
 		each(checkToken)
 	case hAuthorization, hProxyAuthorization, hWWWAuthenticate, hProxyAuthenticate:
-		_, err := ParseAuth(f.value)
+		_, err := ParseAuth(m.val(f))
 		check(err)
 	case hPriority:
-		check(checkToken(f.value))
+		check(checkToken(m.val(f)))
 	}
 }
 

@@ -141,11 +141,6 @@ func ParseVia(s string) (Via, error) {
 			return Via{}, err
 		}
 		v.Params = Params(rest)
-		if r, ok := v.Params.Get("rport"); ok && r != "" {
-			if _, ok := parseUint(r, 65535); !ok {
-				return Via{}, perr(i, "malformed rport")
-			}
-		}
 	}
 	return v, nil
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func Example() {
-	var conn bytes.Buffer // stands in for a TCP connection
+	var conn bytes.Buffer                     // stands in for a TCP connection
 	_ = tpkt.Write(&conn, []byte{0x4A, 0x40}) // an H.245 endSessionCommand
 	conn.Write(tpkt.KeepAlive)
 	_ = tpkt.Write(&conn, []byte{0x6D, 0x40, 0x01, 0x35})

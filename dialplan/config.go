@@ -90,6 +90,10 @@ type Config struct {
 	RegexBudget time.Duration `yaml:"regex_budget,omitempty" json:"regex_budget,omitempty"`
 	// MaxAliasLength bounds aliases in live routing; 0 means 255 (DP-9).
 	MaxAliasLength int `yaml:"max_alias_length,omitempty" json:"max_alias_length,omitempty"`
+	// SearchRuleLimit raises the number of search rules allowed; 0 means
+	// the product's 2000 (DP-2). Beyond the seed: generated dial plans with
+	// many literal rules route in near-constant time thanks to the index.
+	SearchRuleLimit int `yaml:"search_rule_limit,omitempty" json:"search_rule_limit,omitempty"`
 	// MaxConcurrentSearches is the concurrency cap; 0 means 500 (DP-53).
 	MaxConcurrentSearches int `yaml:"max_concurrent_searches,omitempty" json:"max_concurrent_searches,omitempty"`
 }

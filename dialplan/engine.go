@@ -178,10 +178,14 @@ type Request struct {
 // (ErrBadRequest, ErrTooManySearches) or a context that ended; every routing
 // outcome, rejections included, is a Result.
 func (e *Engine) Route(ctx context.Context, req Request) (Result, error) {
-	return e.route(ctx, &req)
+	return e.route(ctx, req)
 }
 
-func (e *Engine) route(ctx context.Context, req *Request) (Result, error) {
+// searches recycles search states: they are large (inline buffers) and
+// nothing refers to one once its Route call has returned.
+var searches = sync.Pool{New: func() any { return new(search) }}
+
+func (e *Engine) route(ctx context.Context, req Request) (Result, error) {
 	p := e.plan.Load()
 	if req.Protocol != SIP && req.Protocol != H323 {
 		return Result{}, fmt.Errorf("%w: protocol must be SIP or H323", ErrBadRequest)
@@ -213,7 +217,9 @@ func (e *Engine) route(ctx context.Context, req *Request) (Result, error) {
 	if tag == "" {
 		tag = e.newTag()
 	}
-	s := &search{e: e, p: p, req: req, tag: tag}
+	s := searches.Get().(*search)
+	*s = search{e: e, p: p, req: req, tag: tag}
+	defer searches.Put(s)
 	s.init()
 	if req.Trace || req.locate {
 		s.trace = &Trace{CallTag: tag}
@@ -258,7 +264,7 @@ func (e *Engine) route(ctx context.Context, req *Request) (Result, error) {
 	res := Result{Status: out.status, Reason: out.reason, RejectStatus: out.rejStatus, RejectReason: out.rejReason,
 		Routes: out.routes, Alias: alias, CallTag: tag, Trace: s.trace}
 	s.trace.add(Step{Kind: StepResult, Alias: alias, Result: out.status.String(), Reason: out.reason})
-	e.record(req, dialled, start, s, &res)
+	e.record(&s.req, dialled, start, s, &res)
 	if err := ctx.Err(); err != nil && out.status != Found {
 		return res, err
 	}

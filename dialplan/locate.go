@@ -52,7 +52,7 @@ func (e *Engine) Locate(ctx context.Context, lr LocateRequest) (Result, error) {
 	if srcAlias == "" {
 		srcAlias = DefaultLocateSourceAlias
 	}
-	req := &Request{Alias: lr.Alias, Protocol: lr.Protocol, Source: src, Authenticated: lr.Authenticated, CallTag: lr.CallTag,
+	req := Request{Alias: lr.Alias, Protocol: lr.Protocol, Source: src, Authenticated: lr.Authenticated, CallTag: lr.CallTag,
 		SourceAliases: []string{srcAlias}, Trace: true, kind: "Locate", locate: true, locateH: lr.HopCount, srcAlias: srcAlias}
 	return e.route(ctx, req)
 }

@@ -483,8 +483,15 @@ func compilePlan(c *Config) (*plan, []Diagnostic, error) {
 	}
 
 	// Search rules (DP-2, DP-6, DP-30..DP-40).
-	if len(c.SearchRules) > MaxSearchRules {
-		f.addf("search_rules", "%d search rules, at most %d allowed", len(c.SearchRules), MaxSearchRules)
+	ruleLimit := MaxSearchRules
+	if c.SearchRuleLimit > 0 {
+		ruleLimit = c.SearchRuleLimit
+	}
+	if c.SearchRuleLimit < 0 {
+		f.addf("search_rule_limit", "must not be negative")
+	}
+	if len(c.SearchRules) > ruleLimit {
+		f.addf("search_rules", "%d search rules, at most %d allowed", len(c.SearchRules), ruleLimit)
 	}
 	for i, r := range c.SearchRules {
 		fld := fmt.Sprintf("search_rules[%d]", i)

@@ -111,7 +111,7 @@ func (s *search) ruleMatches(r *cRule, alias string, cls pattern.AliasType, dept
 
 // ineligible returns why r does not apply to this request, or "".
 func (s *search) ineligible(r *cRule) string {
-	req := s.req
+	req := &s.req
 	if r.protocol != AnyProtocol && r.protocol != req.Protocol {
 		return "protocol " + r.protocol.String()
 	}
@@ -367,6 +367,15 @@ func (s *search) dispatch(ctx context.Context, tasks []task, answers []taskAnswe
 		answers[0] = s.exec(ctx, &tasks[0])
 		return answers
 	}
+	copy(answers, s.fanOut(ctx, tasks))
+	return answers
+}
+
+// fanOut runs tasks in goroutines on copies (so that the caller's arrays
+// stay on its stack) and waits for every one of them.
+func (s *search) fanOut(ctx context.Context, in []task) []taskAnswer {
+	tasks := append([]task(nil), in...)
+	answers := make([]taskAnswer, len(tasks))
 	gctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan int, len(tasks))
@@ -377,8 +386,7 @@ func (s *search) dispatch(ctx context.Context, tasks []task, answers []taskAnswe
 		}(i)
 	}
 	for range tasks {
-		i := <-done
-		if answers[i].found {
+		if i := <-done; answers[i].found {
 			cancel()
 		}
 	}

@@ -12,7 +12,7 @@ import (
 type search struct {
 	e     *Engine
 	p     *plan
-	req   *Request
+	req   Request
 	tag   string
 	trace *Trace
 
@@ -48,12 +48,20 @@ var (
 
 func (s *search) init() {
 	src := s.req.Source
-	k := pattern.Fold(src.Zone)
+	var k string
+	switch {
+	case src.Zone == "" || strings.EqualFold(src.Zone, DefaultZone):
+		k = keyDefaultZone
+	case strings.EqualFold(src.Zone, LocalZone):
+		k = keyLocalZone
+	default:
+		k = pattern.Fold(src.Zone)
+	}
 	switch {
 	case src.ClusterPeer || k == keyLocalZone:
 		s.local, s.srcKey = true, keyLocalZone
 		s.subKey = keyDefaultSub
-		if src.Subzone != "" {
+		if src.Subzone != "" && !strings.EqualFold(src.Subzone, DefaultSubZone) {
 			s.subKey = pattern.Fold(src.Subzone)
 		}
 	case k == "" || k == keyDefaultZone:
@@ -111,7 +119,7 @@ func (s *search) run(ctx context.Context, alias string, depth int, ch *chain) ou
 	link := &chain{alias: alias, parent: ch}
 	if depth > 0 {
 		s.trace.add(Step{Kind: StepAliasIn, Depth: depth, Alias: alias})
-	} else if !s.req.locate {
+	} else if !s.req.locate && s.trace != nil {
 		s.trace.add(Step{Kind: StepAliasIn, Alias: alias, Protocol: s.req.Protocol, Detail: "from " + sourceName(s.req.Source)})
 	}
 

@@ -82,7 +82,7 @@ func isE164(s string) bool {
 // ":port"; an IPv6 address; or "[IPv6]" optionally with ":port". It returns
 // the address without its port.
 func ParseIP(s string) (netip.Addr, bool) {
-	if s == "" {
+	if !mayBeIP(s) {
 		return netip.Addr{}, false
 	}
 	if s[0] == '[' {
@@ -111,6 +111,25 @@ func ParseIP(s string) (netip.Addr, bool) {
 		}
 	}
 	return netip.Addr{}, false
+}
+
+// mayBeIP is a cheap filter that avoids netip's error allocation for the
+// common aliases that cannot be addresses: an address needs a '.' or ':'
+// and has no '@'.
+func mayBeIP(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	dotOrColon := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.' || c == ':':
+			dotOrColon = true
+		case c == '@' || c == ' ':
+			return false
+		}
+	}
+	return dotOrColon
 }
 
 func validPort(p, withColon string) bool {

@@ -105,7 +105,7 @@ func (t *Trace) String() string {
 		if s.HopCount != 0 {
 			fmt.Fprintf(&b, " hops=%d", s.HopCount)
 		}
-		kv("result", s.Result)
+		kv("result", quoteIfNeeded(s.Result))
 		kv("reason", string(s.Reason))
 		kv("detail", quoteIfNeeded(s.Detail))
 		b.WriteByte('\n')

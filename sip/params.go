@@ -80,7 +80,7 @@ func (p Params) Set(name, value string) Params {
 		}
 		if !found && equalFold(n, name) {
 			found = true
-			writeParam(&b, name, value)
+			writeParam(&b, n, value) // keep the received spelling
 			continue
 		}
 		b.WriteByte(';')

@@ -66,21 +66,21 @@ func TestParseURIErrors(t *testing.T) {
 		"sip:", "sip:@example.com", "sip:alice@", "sip:alice@:5060",
 		"sip:alice@exa mple.com", "sip:alice@-a.com", "sip:alice@a-.com", "sip:alice@example.123", "sip:alice@a..com",
 		"sip:alice@256.1.1.1", "sip:alice@1.2.3", "sip:alice@example.com:", "sip:alice@example.com:65536", "sip:alice@example.com:5x",
-		"sip:2001:db8::10",                   // RFC 5118 ipv6-bad
-		"sip:user@[2001:db8:::192.0.2.1]",    // RFC 5954
-		"sip:user@[2001:db8::1",              // unterminated
-		"sip:user@[192.0.2.1]",               // IPv4 in brackets
-		"sip:user@[fe80::1%25eth0]",          // zone
-		"sip:user@[2001:db8::1]x",            //
-		"sip:alice@example.com;;lr",          // empty parameter
-		"sip:alice@example.com;lr=",          // empty value
-		"sip:alice@example.com;a=b c",        //
-		"sip:alice@example.com?",             // empty headers
-		"sip:alice@example.com?subject",      // header without '='
-		"sip:al ice@example.com",             //
-		"sip:alice@example.com?a=b&",         //
-		"sip:a%2@example.com",                // truncated escape
-		"sip:a%zz@example.com",               //
+		"sip:2001:db8::10",                     // RFC 5118 ipv6-bad
+		"sip:user@[2001:db8:::192.0.2.1]",      // RFC 5954
+		"sip:user@[2001:db8::1",                // unterminated
+		"sip:user@[192.0.2.1]",                 // IPv4 in brackets
+		"sip:user@[fe80::1%25eth0]",            // zone
+		"sip:user@[2001:db8::1]x",              //
+		"sip:alice@example.com;;lr",            // empty parameter
+		"sip:alice@example.com;lr=",            // empty value
+		"sip:alice@example.com;a=b c",          //
+		"sip:alice@example.com?",               // empty headers
+		"sip:alice@example.com?subject",        // header without '='
+		"sip:al ice@example.com",               //
+		"sip:alice@example.com?a=b&",           //
+		"sip:a%2@example.com",                  // truncated escape
+		"sip:a%zz@example.com",                 //
 		"tel:", "tel:+", "tel:abc", "tel:1234", // local number needs phone-context
 		"tel:+1;=x",
 		"mailto:", "urn:a b",

@@ -35,6 +35,9 @@ func FuzzSharedPort(f *testing.F) {
 	}
 	rtpSock, rtcpSock := m.out[0][0], m.out[0][1]
 	f.Fuzz(func(t *testing.T, data []byte, rtcp bool, port uint16) {
+		if len(data) > bufSize-Headroom {
+			return // the socket reader skips truncated datagrams before this point
+		}
 		s := rtpSock
 		if rtcp {
 			s = rtcpSock
@@ -51,11 +54,11 @@ func FuzzSharedPort(f *testing.F) {
 		}
 		absorbed := int(st.Stats().KeepAlives - kas)
 		if got := delivered - before + dropped + absorbed; got != 1 {
-			t.Fatalf("datagram % x: delivered %d dropped %d absorbed %d", data, delivered-before, dropped, absorbed)
+			t.Fatalf("datagram of %d bytes: delivered %d dropped %d absorbed %d", len(data), delivered-before, dropped, absorbed)
 		}
 		if delivered > before {
 			if binary.BigEndian.Uint32(data) != 42 || string(last) != string(data[4:]) || IsRTCP(last) != rtcp {
-				t.Fatalf("wrong delivery of % x: % x", data, last)
+				t.Fatalf("wrong delivery of a %d-byte datagram as %d bytes", len(data), len(last))
 			}
 		}
 	})

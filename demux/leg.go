@@ -78,13 +78,12 @@ func OpenLeg(ctx context.Context, cfg LegConfig) (*Leg, error) {
 			c.Close()
 			return nil, err
 		}
-		br, err := newBatchReader(c)
+		local := c.LocalAddr().(interface{ AddrPort() netip.AddrPort }).AddrPort()
+		s, err := newSock(c, local, rtcp)
 		if err != nil {
 			c.Close()
-			return nil, err
 		}
-		local := c.LocalAddr().(interface{ AddrPort() netip.AddrPort }).AddrPort()
-		return &sock{conn: c, local: local, rtcp: rtcp, batch: br}, nil
+		return s, err
 	}
 	var err error
 	if l.rtpS, err = open(cfg.Ports.RTP, false); err != nil {

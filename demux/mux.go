@@ -135,9 +135,9 @@ func NewMux(ctx context.Context, cfg MuxConfig) (*Mux, error) {
 					if err == nil && cfg.SocketBuffer > 0 {
 						err = errors.Join(c.SetReadBuffer(cfg.SocketBuffer), c.SetWriteBuffer(cfg.SocketBuffer))
 					}
-					var br *batchReader
+					var s *sock
 					if err == nil {
-						br, err = newBatchReader(c)
+						s, err = newSock(c, netip.AddrPortFrom(addr, port), k == 1)
 					}
 					if err != nil {
 						if c != nil {
@@ -146,7 +146,6 @@ func NewMux(ctx context.Context, cfg MuxConfig) (*Mux, error) {
 						m.closeSockets()
 						return nil, err
 					}
-					s := &sock{conn: c, local: netip.AddrPortFrom(addr, port), rtcp: k == 1, batch: br}
 					m.socks = append(m.socks, s)
 					if ai == 0 && r == 0 {
 						m.out[pi][k] = s

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"sync"
 
+	"github.com/causeway-edge/causeway/internal/udpbatch"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
 )
@@ -17,18 +18,31 @@ type sock struct {
 	conn  *net.UDPConn
 	local netip.AddrPort
 	rtcp  bool // the odd port of a shared pair, or a leg's RTCP port
-	batch *batchReader
+	batch *udpbatch.Reader
+	pkts  []Packet // one per batch message, over the same buffers
 }
 
 // listenUDP binds addr:port; reusePort sets SO_REUSEPORT so several sockets
 // can share one port (one reader each).
 func listenUDP(ctx context.Context, addr netip.Addr, port uint16, reusePort bool) (*net.UDPConn, error) {
-	lc := net.ListenConfig{Control: socketControl(reusePort)}
-	pc, err := lc.ListenPacket(ctx, "udp", netip.AddrPortFrom(addr, port).String())
+	c, err := udpbatch.Listen(ctx, netip.AddrPortFrom(addr, port), reusePort)
 	if err != nil {
-		return nil, fmt.Errorf("demux: binding %s port %d: %w", addr, port, err)
+		return nil, fmt.Errorf("demux: %w", err)
 	}
-	return pc.(*net.UDPConn), nil
+	return c, nil
+}
+
+// newSock prepares the batch reader of a bound socket.
+func newSock(c *net.UDPConn, local netip.AddrPort, rtcp bool) (*sock, error) {
+	br, err := udpbatch.NewReader(c, bufSize, Headroom)
+	if err != nil {
+		return nil, err
+	}
+	s := &sock{conn: c, local: local, rtcp: rtcp, batch: br, pkts: make([]Packet, len(br.Msgs))}
+	for i := range s.pkts {
+		s.pkts[i].buf = br.Msgs[i].Buf
+	}
+	return s, nil
 }
 
 // setDSCP marks every packet sent from c with a DSCP code point (DMX-14).
@@ -57,11 +71,15 @@ func dscpOf(c *net.UDPConn, local netip.Addr) (int, error) {
 func (s *sock) serve(handle func(*sock, *Packet), wg *sync.WaitGroup) {
 	defer wg.Done()
 	for {
-		n, err := s.batch.read()
+		n, err := s.batch.Read()
 		for i := 0; i < n; i++ {
-			if p := &s.batch.pkts[i]; p.n >= 0 {
-				handle(s, p)
+			m := &s.batch.Msgs[i]
+			if m.N < 0 {
+				continue // truncated: larger than any media packet we relay
 			}
+			p := &s.pkts[i]
+			p.off, p.n, p.RTCP, p.From = Headroom, m.N, false, m.From
+			handle(s, p)
 		}
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {

@@ -1,6 +1,6 @@
 //go:build linux
 
-package demux
+package udpbatch
 
 import (
 	"encoding/binary"
@@ -12,33 +12,38 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// batchSize is how many datagrams one recvmmsg call may return.
-const batchSize = 32
+// BatchSize is how many datagrams one read may return.
+const BatchSize = 32
 
-// batchReader reads up to batchSize datagrams per system call with
-// recvmmsg into fixed buffers, without allocating.
-type batchReader struct {
-	rc    syscall.RawConn
-	pkts  []Packet
-	hdrs  []unix.Mmsghdr
-	iovs  []unix.Iovec
-	names []unix.RawSockaddrAny
-	n     int
-	errno syscall.Errno
-	fn    func(fd uintptr) bool
+// Reader reads up to BatchSize datagrams per system call with recvmmsg
+// into fixed buffers, without allocating. It is not safe for concurrent
+// use: one goroutine reads.
+type Reader struct {
+	// Msgs holds the datagrams of the last Read.
+	Msgs     []Message
+	rc       syscall.RawConn
+	hdrs     []unix.Mmsghdr
+	iovs     []unix.Iovec
+	names    []unix.RawSockaddrAny
+	headroom int
+	n        int
+	errno    syscall.Errno
+	fn       func(fd uintptr) bool
 }
 
-func newBatchReader(c *net.UDPConn) (*batchReader, error) {
+// NewReader prepares a reader over c with buffers of bufSize bytes, the
+// first headroom of which are left free in front of each datagram.
+func NewReader(c *net.UDPConn, bufSize, headroom int) (*Reader, error) {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return nil, err
 	}
-	r := &batchReader{rc: rc, pkts: make([]Packet, batchSize), hdrs: make([]unix.Mmsghdr, batchSize),
-		iovs: make([]unix.Iovec, batchSize), names: make([]unix.RawSockaddrAny, batchSize)}
-	for i := range r.pkts {
-		r.pkts[i].buf = make([]byte, bufSize)
-		r.iovs[i].Base = &r.pkts[i].buf[Headroom]
-		r.iovs[i].SetLen(bufSize - Headroom)
+	r := &Reader{rc: rc, Msgs: make([]Message, BatchSize), hdrs: make([]unix.Mmsghdr, BatchSize),
+		iovs: make([]unix.Iovec, BatchSize), names: make([]unix.RawSockaddrAny, BatchSize), headroom: headroom}
+	for i := range r.Msgs {
+		r.Msgs[i].Buf = make([]byte, bufSize)
+		r.iovs[i].Base = &r.Msgs[i].Buf[headroom]
+		r.iovs[i].SetLen(bufSize - headroom)
 		r.hdrs[i].Hdr.Iov = &r.iovs[i]
 		r.hdrs[i].Hdr.SetIovlen(1)
 		r.hdrs[i].Hdr.Name = (*byte)(unsafe.Pointer(&r.names[i]))
@@ -47,7 +52,7 @@ func newBatchReader(c *net.UDPConn) (*batchReader, error) {
 	return r, nil
 }
 
-func (r *batchReader) recv(fd uintptr) bool {
+func (r *Reader) recv(fd uintptr) bool {
 	for i := range r.hdrs {
 		r.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrAny
 		r.hdrs[i].Hdr.Flags = 0
@@ -61,10 +66,10 @@ func (r *batchReader) recv(fd uintptr) bool {
 	return true
 }
 
-// read returns the number of datagrams read into r.pkts[:n]. Each packet
-// starts at Headroom; a truncated datagram (larger than any media packet
-// we relay) has n < 0 and is skipped by the caller.
-func (r *batchReader) read() (int, error) {
+// Read blocks until at least one datagram arrives and returns how many
+// are in Msgs. A truncated datagram has N < 0. After the socket is
+// closed it returns an error wrapping net.ErrClosed.
+func (r *Reader) Read() (int, error) {
 	if err := r.rc.Read(r.fn); err != nil {
 		return 0, err
 	}
@@ -72,12 +77,12 @@ func (r *batchReader) read() (int, error) {
 		return 0, r.errno
 	}
 	for i := 0; i < r.n; i++ {
-		p, h := &r.pkts[i], &r.hdrs[i]
-		p.off, p.n, p.RTCP = Headroom, int(h.Len), false
+		m, h := &r.Msgs[i], &r.hdrs[i]
+		m.N = int(h.Len)
 		if h.Hdr.Flags&unix.MSG_TRUNC != 0 {
-			p.n = -1
+			m.N = -1
 		}
-		p.From = sockaddrToAddrPort(&r.names[i])
+		m.From = sockaddrToAddrPort(&r.names[i])
 	}
 	return r.n, nil
 }

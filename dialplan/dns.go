@@ -113,11 +113,13 @@ func applyNAPTRRegexp(expr, s string, budget time.Duration) (string, bool) {
 	if len(expr) < 3 {
 		return "", false
 	}
+	// The delimiter is one ASCII character that is not a digit, a letter
+	// (flags) or a backslash (RFC 3402 §3.2).
 	d := expr[0]
-	if d == '\\' || d >= '0' && d <= '9' {
+	if d <= ' ' || d >= 0x7f || d == '\\' || d >= '0' && d <= '9' || d >= 'a' && d <= 'z' || d >= 'A' && d <= 'Z' {
 		return "", false
 	}
-	parts := strings.Split(expr[1:], string(d))
+	parts := strings.Split(expr[1:], expr[:1])
 	if len(parts) != 3 {
 		return "", false
 	}

@@ -124,7 +124,7 @@ func (e *Engine) Reload(cfg Config) error {
 }
 
 // Config returns a copy of the configuration in use.
-func (e *Engine) Config() Config { return e.plan.Load().cfg }
+func (e *Engine) Config() Config { return e.plan.Load().cfg.Clone() }
 
 func randomTag() string {
 	var b [16]byte

@@ -316,3 +316,17 @@ func TestTraceRendering(t *testing.T) {
 	assert.Contains(t, jl, `"kind":"Query"`)
 	assert.Contains(t, r.String(), `"status":"NotFound"`)
 }
+
+// Config is a plain value: the engine keeps its own deep copy.
+func TestConfigIsolation(t *testing.T) {
+	cfg := rsSales(t).cfg
+	e, err := dialplan.NewEngine(cfg)
+	require.NoError(t, err)
+	cfg.SearchRules[0].TargetName = "changed"
+	cfg.Zones[0].Name = "changed"
+	got := e.Config()
+	assert.Equal(t, "Sales office", got.SearchRules[0].TargetName)
+	assert.Equal(t, "Sales office", got.Zones[0].Name)
+	got.SearchRules[0].Name = "mutated"
+	assert.Equal(t, "R1", e.Config().SearchRules[0].Name)
+}

@@ -1,6 +1,7 @@
 package dialplan
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -69,5 +70,5 @@ func (e *Engine) record(req *Request, dialled string, start time.Time, s *search
 		zones = append([]string(nil), s.searched...)
 	}
 	e.hist.add(Record{ID: e.searchID.Add(1), Start: start, Type: kind, Protocol: req.Protocol, SourceAlias: src, Destination: dialled,
-		Status: res.Status, Reason: res.Reason, CallTag: res.CallTag, Zones: zones, Found: res.Routes})
+		Status: res.Status, Reason: res.Reason, CallTag: res.CallTag, Zones: zones, Found: slices.Clone(res.Routes)})
 }

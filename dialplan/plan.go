@@ -237,8 +237,10 @@ func (f *faults) compilePat(prefix string, spec pattern.Spec, o pattern.Options,
 func compilePlan(c *Config) (*plan, []Diagnostic, error) {
 	var f faults
 	var diags []Diagnostic
+	cc := c.Clone()
+	c = &cc
 	p := &plan{
-		cfg:         *c,
+		cfg:         cc,
 		zones:       map[string]*cZone{},
 		services:    map[string]*cService{},
 		systemAddrs: map[netip.Addr]bool{},
@@ -248,8 +250,8 @@ func compilePlan(c *Config) (*plan, []Diagnostic, error) {
 		maxAlias:    c.MaxAliasLength,
 		maxSearches: c.MaxConcurrentSearches,
 	}
-	facts := c.System
-	p.facts = &facts
+	p.facts = &p.cfg.System
+	facts := p.cfg.System
 	if err := facts.Validate(); err != nil {
 		for _, e := range unjoin(err) {
 			f.add("system", e)

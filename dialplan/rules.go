@@ -271,7 +271,9 @@ func (s *search) runGroup(ctx context.Context, alias string, group []matchedRule
 				}
 				continue
 			}
-			s.trace.add(Step{Kind: StepRestart, Depth: depth, Target: tasks[i].zone.name, Detail: "ENUM: " + strings.Join(a.aliases, ",")})
+			if s.trace != nil {
+				s.trace.add(Step{Kind: StepRestart, Depth: depth, Target: tasks[i].zone.name, Detail: "ENUM: " + strings.Join(a.aliases, ",")})
+			}
 			for _, na := range a.aliases {
 				if o := s.run(ctx, na, depth+1, ch); o.status != NotFound {
 					return o, stop

@@ -270,7 +270,9 @@ func (s *search) callPolicy(ctx context.Context, alias string, depth int) (d Dec
 	if d.Action == Redirect {
 		d.Aliases = normaliseAliases(d.Aliases)
 	}
-	s.trace.add(Step{Kind: StepPolicy, Depth: depth, Alias: alias, Target: "CallPolicy", Result: d.Action.String(), Detail: joinDetail(detail, d)})
+	if s.trace != nil {
+		s.trace.add(Step{Kind: StepPolicy, Depth: depth, Alias: alias, Target: "CallPolicy", Result: d.Action.String(), Detail: joinDetail(detail, d)})
+	}
 	return d, true
 }
 
@@ -345,7 +347,9 @@ func normaliseAliases(in []string) []string {
 // fork routes each alias by a restart and gathers every route found
 // (DP-29): a policy that returns several aliases forks the call.
 func (s *search) fork(ctx context.Context, aliases []string, depth int, ch *chain, why string) outcome {
-	s.trace.add(Step{Kind: StepRestart, Depth: depth, Detail: why + ": " + strings.Join(aliases, ",")})
+	if s.trace != nil {
+		s.trace.add(Step{Kind: StepRestart, Depth: depth, Detail: why + ": " + strings.Join(aliases, ",")})
+	}
 	var (
 		routes []Route
 		first  *outcome

@@ -43,7 +43,11 @@
 // matches a backslash or a d. Named groups are refused. Regexes run on
 // github.com/dlclark/regexp2 with a per-match time budget (DefaultBudget,
 // 10 ms); a match that runs out is no match and returns ErrBudgetExceeded,
-// so a catastrophic pattern costs at most the budget, never a hang.
+// so a catastrophic pattern costs a bounded time, never a hang. regexp2
+// checks deadlines against a clock that ticks every 100 ms by default
+// (regexp2.SetTimeoutCheckPeriod, a process-wide setting this package leaves
+// alone), so a runaway match is cut off between the budget and about 100 ms
+// after it.
 //
 // Compile errors are *SyntaxError values naming the field (pattern_string
 // or replace_string) and the byte offset in the string as written.

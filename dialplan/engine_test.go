@@ -330,3 +330,39 @@ func TestConfigIsolation(t *testing.T) {
 	got.SearchRules[0].Name = "mutated"
 	assert.Equal(t, "R1", e.Config().SearchRules[0].Name)
 }
+
+// DP-31: the source matrix.
+func TestSourceModes(t *testing.T) {
+	sources := map[string]dialplan.Source{
+		"reg":     dialplan.FromLocalZone(""),
+		"branch":  dialplan.FromLocalZone("Branch"),
+		"peer":    {ClusterPeer: true},
+		"n1":      dialplan.FromZone("N1"),
+		"default": {},
+	}
+	for _, c := range []struct {
+		mode dialplan.SourceMode
+		name string
+		want map[string]bool
+	}{
+		{dialplan.SourceAny, "", map[string]bool{"reg": true, "branch": true, "peer": true, "n1": true, "default": true}},
+		{dialplan.SourceAllZones, "", map[string]bool{"reg": true, "branch": true, "peer": true, "n1": true}},
+		{dialplan.SourceLocalZone, "", map[string]bool{"reg": true, "branch": true, "peer": true}},
+		{dialplan.SourceNamed, "n1", map[string]bool{"n1": true}},
+		{dialplan.SourceNamed, "Branch", map[string]bool{"branch": true}},
+		{dialplan.SourceNamed, "DefaultSubZone", map[string]bool{"reg": true, "peer": true}},
+		{dialplan.SourceNamed, "DefaultZone", map[string]bool{"default": true}},
+		{dialplan.SourceNamed, "LocalZone", map[string]bool{"reg": true, "branch": true, "peer": true}},
+	} {
+		h := newHarness(t)
+		h.zone("N1")
+		h.cfg.Subzones = []dialplan.Subzone{{Name: "Branch"}}
+		h.rule("r", 10, source(c.mode, c.name), to(dialplan.LocalZone))
+		for sname, src := range sources {
+			req := sip("a")
+			req.Source = src
+			r := h.route(req)
+			assert.Equal(t, c.want[sname], len(queries(r)) > 0, "%v %q from %s", c.mode, c.name, sname)
+		}
+	}
+}

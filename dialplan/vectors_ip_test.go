@@ -73,6 +73,7 @@ func TestE05(t *testing.T) {
 	assert.Equal(t, dialplan.NotFound, r.Status)
 }
 
+// DP-8: user@IP is a URI, so AnyAlias takes it.
 func TestE06(t *testing.T) {
 	h := newHarness(t)
 	h.zone("Z")
@@ -135,18 +136,21 @@ func TestE09(t *testing.T) {
 	assert.Equal(t, 15, n)
 }
 
+// DP-47: received hop count minus one.
 func TestE10(t *testing.T) {
 	n, ok := hopsSent(hopHarness(t, 15), 10)
 	require.True(t, ok)
 	assert.Equal(t, 9, n)
 }
 
+// DP-47: the zone's lower count wins.
 func TestE11(t *testing.T) {
 	n, ok := hopsSent(hopHarness(t, 5), 10)
 	require.True(t, ok)
 	assert.Equal(t, 5, n)
 }
 
+// DP-47: an exhausted count is not sent; the Local Zone is still searched.
 func TestE12(t *testing.T) {
 	h := hopHarness(t, 15)
 	req := sip("any")

@@ -216,6 +216,7 @@ func TestD15(t *testing.T) {
 	assert.Equal(t, dialplan.ReasonStop, r.Reason)
 }
 
+// DP-30: traffic type Standard skips the Microsoft rule.
 func TestD16(t *testing.T) {
 	req := sip("x@example.com")
 	req.Traffic = dialplan.Standard
@@ -254,6 +255,7 @@ func TestD18(t *testing.T) {
 	assert.Equal(t, dialplan.ReasonStop, r.Reason)
 }
 
+// DP-15, DP-17, DP-34: the 00 prefix is replaced away.
 func TestD19(t *testing.T) {
 	r := rs911A(t).route(sip("00911@example.com"))
 	assert.Equal(t, []string{"p2 PSTNGateway:911@example.com"}, prioQueries(r, dialplan.SIP))
@@ -290,12 +292,14 @@ func TestD21(t *testing.T) {
 	assert.Equal(t, "PSTNGateway2", r.Route0().Zone)
 }
 
+// DP-37: Stop after nothing found.
 func TestD22(t *testing.T) {
 	r := rs911B(t).route(sip("911"))
 	assert.Equal(t, []string{"p1 PSTNGateway1:911", "p2 PSTNGateway2:911"}, prioQueries(r, dialplan.SIP))
 	assert.Equal(t, dialplan.ReasonStop, r.Reason)
 }
 
+// DP-34, DP-37.
 func TestD23(t *testing.T) {
 	r := rs911B(t).route(sip("00911"))
 	assert.Equal(t, []string{"p3 PSTNGateway1:911", "p4 PSTNGateway2:911"}, prioQueries(r, dialplan.SIP))
@@ -453,6 +457,7 @@ func TestD34(t *testing.T) {
 	assert.Equal(t, []string{"p20 Z2:a"}, prioQueries(r, dialplan.SIP))
 }
 
+// DP-30: an authenticated request sees both rules.
 func TestD35(t *testing.T) {
 	req := sip("a")
 	req.Authenticated = true
@@ -489,6 +494,7 @@ func TestD37(t *testing.T) {
 	assert.Equal(t, []string{"p100 LocalZone:123"}, prioQueries(r, dialplan.SIP))
 }
 
+// DP-24: the second transform applies when the first does not match.
 func TestD38(t *testing.T) {
 	r := rsPre(t).route(sip("1234"))
 	assert.Equal(t, []string{"p100 LocalZone:234"}, prioQueries(r, dialplan.SIP))

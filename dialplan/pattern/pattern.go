@@ -233,15 +233,15 @@ type Match struct {
 }
 
 // Alias returns the alias that was matched.
-func (m *Match) Alias() string { return m.alias }
+func (m Match) Alias() string { return m.alias }
 
 // Span returns the byte offsets in the alias of the part that matched: the
 // prefix, the suffix, or the whole alias.
-func (m *Match) Span() (start, end int) { return m.start, m.end }
+func (m Match) Span() (start, end int) { return m.start, m.end }
 
 // Group returns the text of capture group i (1..9) of a Regex match, or ""
 // when the group did not take part or does not exist.
-func (m *Match) Group(i int) string {
+func (m Match) Group(i int) string {
 	if i < 0 || i >= m.ngroups || i >= 10 || m.groups[2*i] < 0 {
 		return ""
 	}

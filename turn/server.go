@@ -1,0 +1,483 @@
+package turn
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/causeway-edge/causeway/internal/udpbatch"
+	"github.com/pion/dtls/v3"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+)
+
+const shards = 32
+
+type shard struct {
+	mu     sync.RWMutex
+	allocs map[fiveTuple]*allocation
+}
+
+// Server is a TURN server. Create it with NewServer, start it with Start
+// or Serve, stop it with Close.
+type Server struct {
+	cfg    Config
+	nonces nonces
+	filter peerFilter
+	ports  *ports
+	seed   maphash.Seed
+	shards [shards]shard
+	stats  counters
+
+	umu     sync.Mutex
+	perUser map[string]int
+	total   int
+	alarms  map[int]bool
+	pending map[uint32]*pendingConn // RFC 6062 connection IDs
+	nextCID uint32
+
+	lmu       sync.Mutex
+	listeners []io.Closer
+	addrs     []net.Addr
+	wg        sync.WaitGroup
+	done      chan struct{}
+	closed    atomic.Bool
+	started   atomic.Bool
+}
+
+// NewServer validates cfg and returns a server that is not yet listening.
+func NewServer(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	secret := cfg.NonceSecret
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{cfg: cfg, nonces: nonces{secret: secret, lifetime: cfg.NonceLifetime},
+		filter: newPeerFilter(cfg.AllowedPeers, cfg.DeniedPeers), ports: newPorts(cfg.RelayPortMin, cfg.RelayPortMax),
+		seed: maphash.MakeSeed(), perUser: make(map[string]int), alarms: make(map[int]bool),
+		pending: make(map[uint32]*pendingConn), done: make(chan struct{})}
+	for i := range s.shards {
+		s.shards[i].allocs = make(map[fiveTuple]*allocation)
+	}
+	return s, nil
+}
+
+// Serve starts the listeners and blocks until ctx is done, then closes the
+// server.
+func (s *Server) Serve(ctx context.Context) error {
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case <-s.done:
+	}
+	return s.Close()
+}
+
+// Start binds every listener and starts the readers and the expiry timer.
+// On error nothing is left open.
+func (s *Server) Start(ctx context.Context) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if s.started.Swap(true) {
+		return errors.New("turn: already started")
+	}
+	for _, l := range s.cfg.Listeners {
+		if err := s.listen(ctx, l); err != nil {
+			s.Close()
+			return err
+		}
+	}
+	s.wg.Add(1)
+	go s.janitor()
+	return nil
+}
+
+// Addrs returns the bound address of every listener, in configuration
+// order (UDP listeners with several reader sockets once).
+func (s *Server) Addrs() []net.Addr {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	return append([]net.Addr(nil), s.addrs...)
+}
+
+func (s *Server) listen(ctx context.Context, l Listener) error {
+	switch l.Network {
+	case UDP:
+		addr := l.Addr
+		for i := 0; i < s.cfg.ReadersPerUDPListener; i++ {
+			c, err := udpbatch.Listen(ctx, addr, s.cfg.ReadersPerUDPListener > 1)
+			if err != nil {
+				return fmt.Errorf("turn: %w", err)
+			}
+			if i == 0 {
+				addr = c.LocalAddr().(*net.UDPAddr).AddrPort() // port 0 resolved: the others share it
+				s.addListener(c, c.LocalAddr())
+			} else {
+				s.addListener(c, nil)
+			}
+			r, err := udpbatch.NewReader(c, relayBufSize, relayHeadroom)
+			if err != nil {
+				return err
+			}
+			s.wg.Add(1)
+			go s.serveUDP(c, addr, r)
+		}
+	case TCP, TLS:
+		ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", l.Addr.String())
+		if err != nil {
+			return fmt.Errorf("turn: %w", err)
+		}
+		s.addListener(ln, ln.Addr())
+		p := protoTCP
+		if l.Network == TLS {
+			ln = tls.NewListener(ln, l.TLS)
+			p = protoTLS
+		}
+		s.wg.Add(1)
+		go s.acceptStreams(ln, p)
+	case DTLS:
+		ln, err := dtls.Listen("udp", net.UDPAddrFromAddrPort(l.Addr), l.DTLS)
+		if err != nil {
+			return fmt.Errorf("turn: %w", err)
+		}
+		s.addListener(ln, ln.Addr())
+		s.wg.Add(1)
+		go s.acceptStreams(ln, protoDTLS)
+	}
+	return nil
+}
+
+func (s *Server) addListener(c io.Closer, a net.Addr) {
+	s.lmu.Lock()
+	s.listeners = append(s.listeners, c)
+	if a != nil {
+		s.addrs = append(s.addrs, a)
+	}
+	s.lmu.Unlock()
+}
+
+// Close stops the listeners, deletes every allocation and waits for the
+// server's goroutines.
+func (s *Server) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	close(s.done)
+	s.lmu.Lock()
+	var errs []error
+	for _, l := range s.listeners {
+		errs = append(errs, l.Close())
+	}
+	s.lmu.Unlock()
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		list := make([]*allocation, 0, len(sh.allocs))
+		for _, a := range sh.allocs {
+			list = append(list, a)
+		}
+		sh.mu.Unlock()
+		for _, a := range list {
+			s.deleteAllocation(a, "Relay Deleted")
+		}
+	}
+	s.umu.Lock()
+	for id, p := range s.pending {
+		p.peer.Close()
+		delete(s.pending, id)
+	}
+	s.umu.Unlock()
+	s.wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (s *Server) shard(k fiveTuple) *shard {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	b := k.client.Addr().As16()
+	h.Write(b[:])
+	var p [2]byte
+	p[0], p[1] = byte(k.client.Port()), byte(k.client.Port()>>8)
+	h.Write(p[:])
+	return &s.shards[h.Sum64()%shards]
+}
+
+func (s *Server) lookup(k fiveTuple) *allocation {
+	sh := s.shard(k)
+	sh.mu.RLock()
+	a := sh.allocs[k]
+	sh.mu.RUnlock()
+	return a
+}
+
+// serveUDP reads a UDP listener socket in batches.
+func (s *Server) serveUDP(c *net.UDPConn, local netip.AddrPort, r *udpbatch.Reader) {
+	defer s.wg.Done()
+	h := s.newHandler()
+	for {
+		n, err := r.Read()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		for i := 0; i < n; i++ {
+			m := &r.Msgs[i]
+			if m.N < 0 {
+				continue
+			}
+			from := netip.AddrPortFrom(m.From.Addr().Unmap(), m.From.Port())
+			cl := client{proto: protoUDP, udp: c, remote: from, local: local}
+			h.packet(&cl, m.Data(relayHeadroom))
+		}
+	}
+}
+
+// acceptStreams serves TCP, TLS and DTLS client connections.
+func (s *Server) acceptStreams(ln net.Listener, p proto) {
+	defer s.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		s.wg.Add(1)
+		go s.serveStream(c, p)
+	}
+}
+
+// janitor expires allocations, permissions, channels and reservations.
+func (s *Server) janitor() {
+	defer s.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+			s.Sweep(s.cfg.Now())
+		}
+	}
+}
+
+// Sweep expires what is due at now: allocations ("Relay Expired"),
+// permissions, channel bindings, reservations and unbound RFC 6062
+// connections. The server calls it every second; tests call it with a
+// chosen time.
+func (s *Server) Sweep(now time.Time) {
+	ns := now.UnixNano()
+	var expired []*allocation
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		for _, a := range sh.allocs {
+			if a.expires.Load() <= ns {
+				expired = append(expired, a)
+				continue
+			}
+			a.sweepTable(ns)
+		}
+		sh.mu.RUnlock()
+	}
+	for _, a := range expired {
+		s.deleteAllocation(a, "Relay Expired")
+	}
+	s.ports.expire(now)
+	s.expirePending(now)
+}
+
+// sweepTable drops expired permissions; expired channels are kept
+// (unusable) for the rebind quarantine, then dropped (TURN-24).
+func (a *allocation) sweepTable(now int64) {
+	t := a.tab.Load()
+	stale := false
+	for _, exp := range t.perms {
+		stale = stale || exp <= now
+	}
+	for _, b := range t.chanByNum {
+		stale = stale || b.expires+int64(ChannelRebindQuarantine) <= now
+	}
+	if !stale {
+		return
+	}
+	var perms, chans int
+	a.update(func(t *table) {
+		for ip, exp := range t.perms {
+			if exp <= now {
+				delete(t.perms, ip)
+				perms++
+			}
+		}
+		for n, b := range t.chanByNum {
+			if b.expires+int64(ChannelRebindQuarantine) <= now {
+				delete(t.chanByNum, n)
+				delete(t.chanByPeer, b.peer)
+				chans++
+			}
+		}
+	})
+	a.srv.stats.permissions.Add(-int64(perms))
+	a.srv.stats.channels.Add(-int64(chans))
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Server) Stats() Stats { return s.stats.snapshot() }
+
+// AllocationInfo describes one allocation for status pages (TURN-28).
+type AllocationInfo struct {
+	Client      netip.AddrPort
+	Transport   string
+	Username    string
+	Relays      []netip.AddrPort
+	Peers       []netip.Addr // permissions
+	Channels    map[uint16]netip.AddrPort
+	Expires     time.Time
+	ToPeer      uint64
+	ToClient    uint64
+	TCPRelaying bool
+}
+
+// Allocations lists the current allocations.
+func (s *Server) Allocations() []AllocationInfo {
+	var out []AllocationInfo
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		for _, a := range sh.allocs {
+			t := a.tab.Load()
+			info := AllocationInfo{Client: a.key.client, Transport: a.key.proto.String(), Username: a.username,
+				Expires: time.Unix(0, a.expires.Load()), ToPeer: a.pktsToPeer.Load(), ToClient: a.pktsToClient.Load(),
+				Channels: make(map[uint16]netip.AddrPort), TCPRelaying: a.tcp != nil}
+			for _, r := range a.relays {
+				info.Relays = append(info.Relays, r.public)
+			}
+			for ip := range t.perms {
+				info.Peers = append(info.Peers, ip)
+			}
+			for n, b := range t.chanByNum {
+				info.Channels[n] = b.peer
+			}
+			out = append(out, info)
+		}
+		sh.mu.RUnlock()
+	}
+	return out
+}
+
+// deleteAllocation removes an allocation, closes its relays and reports
+// the event.
+func (s *Server) deleteAllocation(a *allocation, event string) {
+	if a.closed.Swap(true) {
+		return
+	}
+	sh := s.shard(a.key)
+	sh.mu.Lock()
+	if sh.allocs[a.key] == a {
+		delete(sh.allocs, a.key)
+	}
+	sh.mu.Unlock()
+	for _, r := range a.relays {
+		r.conn.Close()
+		s.ports.release(r.local.Port())
+	}
+	if a.tcp != nil {
+		a.tcp.close()
+	}
+	a.wg.Wait()
+	t := a.tab.Load()
+	s.stats.permissions.Add(-int64(len(t.perms)))
+	s.stats.channels.Add(-int64(len(t.chanByNum)))
+	s.stats.allocations.Add(-1)
+	s.umu.Lock()
+	s.total--
+	if s.perUser[a.username]--; s.perUser[a.username] <= 0 {
+		delete(s.perUser, a.username)
+	}
+	s.umu.Unlock()
+	s.capacityAlarms()
+	var relayAddr netip.AddrPort
+	if len(a.relays) > 0 {
+		relayAddr = a.relays[0].public
+	}
+	s.event(Event{Name: event, Level: 2, Username: a.username, Client: a.key.client, Relay: relayAddr})
+}
+
+func (s *Server) event(e Event) {
+	s.cfg.Logger.Info("turn: "+e.Name, "user", e.Username, "client", e.Client, "relay", e.Relay)
+	if s.cfg.OnEvent != nil {
+		s.cfg.OnEvent(e)
+	}
+}
+
+// capacityAlarms raises 30005 at 90 % of MaxRelays and 30024 when full
+// (TURN-30), and lowers them when usage falls.
+func (s *Server) capacityAlarms() {
+	s.umu.Lock()
+	total := s.total
+	set := func(id int, on bool) bool {
+		changed := s.alarms[id] != on
+		s.alarms[id] = on
+		return changed
+	}
+	a1 := set(30005, total*100 >= s.cfg.MaxRelays*defaultApproachingPercentage)
+	a2 := set(30024, total >= s.cfg.MaxRelays)
+	on1, on2 := s.alarms[30005], s.alarms[30024]
+	s.umu.Unlock()
+	if a1 {
+		s.cfg.Logger.Warn("turn: alarm 30005 TURN relay usage approaching the physical limit", "raised", on1, "relays", total)
+	}
+	if a2 {
+		s.cfg.Logger.Warn("turn: alarm 30024 TURN relay physical limit reached", "raised", on2, "relays", total)
+	}
+}
+
+// Alarms reports the raised capacity alarms.
+func (s *Server) Alarms() []int {
+	s.umu.Lock()
+	defer s.umu.Unlock()
+	var ids []int
+	for _, id := range []int{30005, 30024} {
+		if s.alarms[id] {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// setDSCP marks a relay socket (TURN-31).
+func (s *Server) setDSCP(c *net.UDPConn, a netip.Addr) error {
+	d := 34
+	if s.cfg.DSCP != nil {
+		d = *s.cfg.DSCP
+	}
+	if d < 0 {
+		return nil
+	}
+	if a.Is4() {
+		return ipv4.NewConn(c).SetTOS(d << 2)
+	}
+	return ipv6.NewConn(c).SetTrafficClass(d << 2)
+}

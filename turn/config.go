@@ -333,17 +333,14 @@ func ValidateServerRefs(offer bool, refs []ServerRef) []Alarm {
 	return alarms
 }
 
-// Classify443 tells a connection on a TCP port shared between TURN and a
-// web server apart by its first bytes (TURN-10): STUN (first two bits 0
-// and the magic cookie in bytes 4..7) or ChannelData (0x40..0x7F) is TURN;
-// anything else (a TLS ClientHello, HTTP) is not.
+// Classify443 tells a new connection on a TCP port shared between TURN
+// and a web server apart by its first bytes (TURN-10): STUN (first two bits
+// 0 and the magic cookie in bytes 4..7) is TURN; anything else (a TLS
+// ClientHello 0x16, HTTP) is not. ChannelData cannot open a connection —
+// its channel must first be bound by STUN on that connection — and its
+// first byte range (0x40..0x7F) is ASCII, so "GET " would look like it;
+// our decision is to route only STUN to TURN.
 func Classify443(first []byte) (turn bool) {
-	if len(first) == 0 {
-		return false
-	}
-	if first[0] >= 0x40 && first[0] <= 0x7F {
-		return true
-	}
 	return len(first) >= 8 && first[0]&0xC0 == 0 && string(first[4:8]) == "\x21\x12\xa4\x42"
 }
 

@@ -324,7 +324,7 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 	}
 	if code, alt := s.admit(user); code != 0 {
 		if code == stun.CodeTryAlternate {
-			h.fail(cl, code, key, addrAttr(stun.AttrAlternateServer, alt))
+			h.fail(cl, code, key, &stun.AlternateServer{IP: alt.Addr().AsSlice(), Port: int(alt.Port())})
 		} else {
 			h.fail(cl, code, key)
 		}
@@ -434,8 +434,6 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 		a.wg.Add(1)
 		go a.tcp.accept(a)
 	}
-	a.allocTxID = req.TransactionID
-	a.allocResp = append([]byte(nil), h.reply(cl, key, setters...)...)
 	s.capacityAlarms()
 	var relayAddr netip.AddrPort
 	if len(a.relays) > 0 {
@@ -444,6 +442,8 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 		relayAddr = a.tcp.public
 	}
 	s.event(Event{Name: "Relay Allocated", Level: 2, Username: user, Client: cl.remote, Relay: relayAddr})
+	a.allocTxID = req.TransactionID
+	a.allocResp = append([]byte(nil), h.reply(cl, key, setters...)...)
 }
 
 // admit counts a new allocation against the quotas: 486 over the user

@@ -211,6 +211,16 @@ func (e *Encoder) PutString(s string, cs *CharString) error {
 		}
 		return nil
 	}
+	if n < fragment {
+		k, _, err := e.PutCount(n, 0, c)
+		if err != nil {
+			return err
+		}
+		if cs.alignChars(k, c.allows(n)) {
+			e.Align()
+		}
+		return e.putChars(s, cs, true)
+	}
 	units := utf16.Encode([]rune(s))
 	for done, more := 0, true; more; {
 		k, m, err := e.PutCount(n, done, c)
@@ -232,8 +242,14 @@ func (e *Encoder) PutString(s string, cs *CharString) error {
 // putChars writes the characters of s.
 func (e *Encoder) putChars(s string, cs *CharString, wide bool) error {
 	if wide {
-		for _, u := range utf16.Encode([]rune(s)) {
-			e.PutBits(uint64(u), cs.Bits)
+		for _, r := range s {
+			if r >= 0x10000 {
+				hi, lo := utf16.EncodeRune(r)
+				e.PutBits(uint64(hi), cs.Bits)
+				e.PutBits(uint64(lo), cs.Bits)
+				continue
+			}
+			e.PutBits(uint64(r), cs.Bits)
 		}
 		return nil
 	}
@@ -292,27 +308,26 @@ func (d *Decoder) chars(n int, cs *CharString, prefix []byte) (string, error) {
 		return "", err
 	}
 	if cs.Max > 0xFF {
-		units := make([]uint16, n)
-		for i := range units {
-			units[i] = uint16(d.bits(cs.Bits))
-		}
+		var small [64]byte
 		out := prefix
-		for i := 0; i < len(units); i++ {
-			u := units[i]
-			switch {
-			case utf16.IsSurrogate(rune(u)):
-				if i+1 >= len(units) {
+		if out == nil && 3*n <= len(small) {
+			out = small[:0]
+		}
+		for i := 0; i < n; i++ {
+			u := rune(d.bits(cs.Bits))
+			if utf16.IsSurrogate(u) {
+				if i+1 >= n {
 					return "", d.errorDetail(ErrAlphabet, "unpaired surrogate %#04x", u)
 				}
-				r := utf16.DecodeRune(rune(u), rune(units[i+1]))
+				r := utf16.DecodeRune(u, rune(d.bits(cs.Bits)))
 				if r == utf8.RuneError {
 					return "", d.errorDetail(ErrAlphabet, "unpaired surrogate %#04x", u)
 				}
 				out = utf8.AppendRune(out, r)
 				i++
-			default:
-				out = utf8.AppendRune(out, rune(u))
+				continue
 			}
+			out = utf8.AppendRune(out, u)
 		}
 		return string(out), nil
 	}

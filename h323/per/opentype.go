@@ -70,6 +70,11 @@ func (d *Decoder) openOctets() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if first && k == 0 && !m {
+			// X.691 11.2: an open type holds a complete encoding, which is
+			// at least one octet (an empty value is sent as 0x00).
+			return nil, d.errorDetail(ErrInvalid, "empty open type")
+		}
 		if k > (d.end-d.pos)/8 {
 			return nil, d.errorDetail(ErrTruncated, "open type of %d octets", k)
 		}

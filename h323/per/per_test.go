@@ -476,6 +476,7 @@ func TestDecodeErrors(t *testing.T) {
 		}, ErrAlphabet},
 		{"bad fragment multiplier", "C5", func(d *Decoder) error { _, err := d.OctetString(Size{Max: -1}); return err }, ErrInvalid},
 		{"size below minimum", "00", func(d *Decoder) error { _, err := d.OctetString(Size{Min: 1, Max: 70000}); return err }, ErrSize},
+		{"empty open type", "00", func(d *Decoder) error { _, err := d.OpenType(); return err }, ErrInvalid},
 		{"integer length of 9 octets", "09", func(d *Decoder) error { _, err := d.Unconstrained(); return err }, ErrRange},
 	}
 	for _, c := range cases {

@@ -72,12 +72,16 @@ func (v *H323UserInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H323UserInformation) Decode(d *per.Decoder) error {
+	*v = H323UserInformation{}
+	return v.decode(d)
+}
+
+func (v *H323UserInformation) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323UserInformation{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -86,12 +90,12 @@ func (v *H323UserInformation) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.H323UUPDU.Decode(d); err != nil {
+	if err := v.H323UUPDU.decode(d); err != nil {
 		return per.Field(err, "h323-uu-pdu")
 	}
 	if opt&(1<<0) != 0 {
 		v.UserData = new(H323UserInformationUserData)
-		if err := (*v.UserData).Decode(d); err != nil {
+		if err := (*v.UserData).decode(d); err != nil {
 			return per.Field(err, "user-data")
 		}
 	}
@@ -141,12 +145,16 @@ func (v *H323UserInformationUserData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H323UserInformationUserData) Decode(d *per.Decoder) error {
+	*v = H323UserInformationUserData{}
+	return v.decode(d)
+}
+
+func (v *H323UserInformationUserData) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323UserInformationUserData{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -366,12 +374,16 @@ func (v *H323UUPDU) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H323UUPDU) Decode(d *per.Decoder) error {
+	*v = H323UUPDU{}
+	return v.decode(d)
+}
+
+func (v *H323UUPDU) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323UUPDU{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -380,12 +392,12 @@ func (v *H323UUPDU) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.H323MessageBody.Decode(d); err != nil {
+	if err := v.H323MessageBody.decode(d); err != nil {
 		return per.Field(err, "h323-message-body")
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -501,7 +513,7 @@ func (v *H323UUPDU) Decode(d *per.Decoder) error {
 					}
 					for j777 := 0; j777 < k; j777++ {
 						var x778 NonStandardParameter
-						if err := x778.Decode(sd); err != nil {
+						if err := x778.decode(sd); err != nil {
 							return per.Field(per.Index(err, done775+j777), "nonStandardControl")
 						}
 						list774 = append(list774, x778)
@@ -522,7 +534,7 @@ func (v *H323UUPDU) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CallLinkage = new(CallLinkage)
-			if err := (*v.CallLinkage).Decode(sd); err != nil {
+			if err := (*v.CallLinkage).decode(sd); err != nil {
 				return per.Field(err, "callLinkage")
 			}
 			if err := sd.Done(); err != nil {
@@ -536,7 +548,7 @@ func (v *H323UUPDU) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TunnelledSignallingMessage = new(H323UUPDUTunnelledSignallingMessage)
-			if err := (*v.TunnelledSignallingMessage).Decode(sd); err != nil {
+			if err := (*v.TunnelledSignallingMessage).decode(sd); err != nil {
 				return per.Field(err, "tunnelledSignallingMessage")
 			}
 			if err := sd.Done(); err != nil {
@@ -561,7 +573,7 @@ func (v *H323UUPDU) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.StimulusControl = new(StimulusControl)
-			if err := (*v.StimulusControl).Decode(sd); err != nil {
+			if err := (*v.StimulusControl).decode(sd); err != nil {
 				return per.Field(err, "stimulusControl")
 			}
 			if err := sd.Done(); err != nil {
@@ -586,7 +598,7 @@ func (v *H323UUPDU) Decode(d *per.Decoder) error {
 					}
 					for j782 := 0; j782 < k; j782++ {
 						var x783 GenericData
-						if err := x783.Decode(sd); err != nil {
+						if err := x783.decode(sd); err != nil {
 							return per.Field(per.Index(err, done780+j782), "genericData")
 						}
 						list779 = append(list779, x783)
@@ -795,12 +807,16 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H323UUPDUH323MessageBody) Decode(d *per.Decoder) error {
+	*v = H323UUPDUH323MessageBody{}
+	return v.decode(d)
+}
+
+func (v *H323UUPDUH323MessageBody) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323UUPDUH323MessageBody{}
 	idx, err := d.Choice(7, 13, true)
 	if err != nil {
 		return err
@@ -809,37 +825,37 @@ func (v *H323UUPDUH323MessageBody) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Setup = new(SetupUUIE)
-		if err := v.Setup.Decode(d); err != nil {
+		if err := v.Setup.decode(d); err != nil {
 			return per.Field(err, "setup")
 		}
 	case 1:
 		v.CallProceeding = new(CallProceedingUUIE)
-		if err := v.CallProceeding.Decode(d); err != nil {
+		if err := v.CallProceeding.decode(d); err != nil {
 			return per.Field(err, "callProceeding")
 		}
 	case 2:
 		v.Connect = new(ConnectUUIE)
-		if err := v.Connect.Decode(d); err != nil {
+		if err := v.Connect.decode(d); err != nil {
 			return per.Field(err, "connect")
 		}
 	case 3:
 		v.Alerting = new(AlertingUUIE)
-		if err := v.Alerting.Decode(d); err != nil {
+		if err := v.Alerting.decode(d); err != nil {
 			return per.Field(err, "alerting")
 		}
 	case 4:
 		v.Information = new(InformationUUIE)
-		if err := v.Information.Decode(d); err != nil {
+		if err := v.Information.decode(d); err != nil {
 			return per.Field(err, "information")
 		}
 	case 5:
 		v.ReleaseComplete = new(ReleaseCompleteUUIE)
-		if err := v.ReleaseComplete.Decode(d); err != nil {
+		if err := v.ReleaseComplete.decode(d); err != nil {
 			return per.Field(err, "releaseComplete")
 		}
 	case 6:
 		v.Facility = new(FacilityUUIE)
-		if err := v.Facility.Decode(d); err != nil {
+		if err := v.Facility.decode(d); err != nil {
 			return per.Field(err, "facility")
 		}
 	case 7:
@@ -849,7 +865,7 @@ func (v *H323UUPDUH323MessageBody) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Progress = new(ProgressUUIE)
-		if err := v.Progress.Decode(sd); err != nil {
+		if err := v.Progress.decode(sd); err != nil {
 			return per.Field(err, "progress")
 		}
 		if err := sd.Done(); err != nil {
@@ -871,7 +887,7 @@ func (v *H323UUPDUH323MessageBody) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Status = new(StatusUUIE)
-		if err := v.Status.Decode(sd); err != nil {
+		if err := v.Status.decode(sd); err != nil {
 			return per.Field(err, "status")
 		}
 		if err := sd.Done(); err != nil {
@@ -884,7 +900,7 @@ func (v *H323UUPDUH323MessageBody) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.StatusInquiry = new(StatusInquiryUUIE)
-		if err := v.StatusInquiry.Decode(sd); err != nil {
+		if err := v.StatusInquiry.decode(sd); err != nil {
 			return per.Field(err, "statusInquiry")
 		}
 		if err := sd.Done(); err != nil {
@@ -897,7 +913,7 @@ func (v *H323UUPDUH323MessageBody) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SetupAcknowledge = new(SetupAcknowledgeUUIE)
-		if err := v.SetupAcknowledge.Decode(sd); err != nil {
+		if err := v.SetupAcknowledge.decode(sd); err != nil {
 			return per.Field(err, "setupAcknowledge")
 		}
 		if err := sd.Done(); err != nil {
@@ -910,7 +926,7 @@ func (v *H323UUPDUH323MessageBody) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Notify = new(NotifyUUIE)
-		if err := v.Notify.Decode(sd); err != nil {
+		if err := v.Notify.decode(sd); err != nil {
 			return per.Field(err, "notify")
 		}
 		if err := sd.Done(); err != nil {
@@ -981,12 +997,16 @@ func (v *H323UUPDUTunnelledSignallingMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H323UUPDUTunnelledSignallingMessage) Decode(d *per.Decoder) error {
+	*v = H323UUPDUTunnelledSignallingMessage{}
+	return v.decode(d)
+}
+
+func (v *H323UUPDUTunnelledSignallingMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323UUPDUTunnelledSignallingMessage{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -995,7 +1015,7 @@ func (v *H323UUPDUTunnelledSignallingMessage) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.TunnelledProtocolID.Decode(d); err != nil {
+	if err := v.TunnelledProtocolID.decode(d); err != nil {
 		return per.Field(err, "tunnelledProtocolID")
 	}
 	{
@@ -1027,7 +1047,7 @@ func (v *H323UUPDUTunnelledSignallingMessage) Decode(d *per.Decoder) error {
 	v.TunnellingRequired = opt&(1<<1) != 0
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -1086,12 +1106,16 @@ func (v *StimulusControl) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *StimulusControl) Decode(d *per.Decoder) error {
+	*v = StimulusControl{}
+	return v.decode(d)
+}
+
+func (v *StimulusControl) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = StimulusControl{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -1102,7 +1126,7 @@ func (v *StimulusControl) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.NonStandard = new(NonStandardParameter)
-		if err := (*v.NonStandard).Decode(d); err != nil {
+		if err := (*v.NonStandard).decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	}
@@ -1416,12 +1440,16 @@ func (v *AlertingUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AlertingUUIE) Decode(d *per.Decoder) error {
+	*v = AlertingUUIE{}
+	return v.decode(d)
+}
+
+func (v *AlertingUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AlertingUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -1433,12 +1461,12 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 	if err := v.ProtocolIdentifier.Decode(d); err != nil {
 		return per.Field(err, "protocolIdentifier")
 	}
-	if err := v.DestinationInfo.Decode(d); err != nil {
+	if err := v.DestinationInfo.decode(d); err != nil {
 		return per.Field(err, "destinationInfo")
 	}
 	if opt&(1<<0) != 0 {
 		v.H245Address = new(TransportAddress)
-		if err := (*v.H245Address).Decode(d); err != nil {
+		if err := (*v.H245Address).decode(d); err != nil {
 			return per.Field(err, "h245Address")
 		}
 	}
@@ -1453,7 +1481,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -1467,7 +1495,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H245SecurityMode = new(H245Security)
-			if err := (*v.H245SecurityMode).Decode(sd); err != nil {
+			if err := (*v.H245SecurityMode).decode(sd); err != nil {
 				return per.Field(err, "h245SecurityMode")
 			}
 			if err := sd.Done(); err != nil {
@@ -1524,7 +1552,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 					}
 					for j825 := 0; j825 < k; j825++ {
 						var x826 CryptoH323Token
-						if err := x826.Decode(sd); err != nil {
+						if err := x826.decode(sd); err != nil {
 							return per.Field(per.Index(err, done823+j825), "cryptoTokens")
 						}
 						list822 = append(list822, x826)
@@ -1626,7 +1654,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 					}
 					for j835 := 0; j835 < k; j835++ {
 						var x836 AliasAddress
-						if err := x836.Decode(sd); err != nil {
+						if err := x836.decode(sd); err != nil {
 							return per.Field(per.Index(err, done833+j835), "alertingAddress")
 						}
 						list832 = append(list832, x836)
@@ -1647,7 +1675,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := (*v.PresentationIndicator).Decode(sd); err != nil {
+			if err := (*v.PresentationIndicator).decode(sd); err != nil {
 				return per.Field(err, "presentationIndicator")
 			}
 			if err := sd.Done(); err != nil {
@@ -1697,7 +1725,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 					}
 					for j840 := 0; j840 < k; j840++ {
 						var x841 ServiceControlSession
-						if err := x841.Decode(sd); err != nil {
+						if err := x841.decode(sd); err != nil {
 							return per.Field(per.Index(err, done838+j840), "serviceControl")
 						}
 						list837 = append(list837, x841)
@@ -1718,7 +1746,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -1732,7 +1760,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -1757,7 +1785,7 @@ func (v *AlertingUUIE) Decode(d *per.Decoder) error {
 					}
 					for j845 := 0; j845 < k; j845++ {
 						var x846 DisplayName
-						if err := x846.Decode(sd); err != nil {
+						if err := x846.decode(sd); err != nil {
 							return per.Field(per.Index(err, done843+j845), "displayName")
 						}
 						list842 = append(list842, x846)
@@ -1958,12 +1986,16 @@ func (v *CallProceedingUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallProceedingUUIE) Decode(d *per.Decoder) error {
+	*v = CallProceedingUUIE{}
+	return v.decode(d)
+}
+
+func (v *CallProceedingUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallProceedingUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -1975,12 +2007,12 @@ func (v *CallProceedingUUIE) Decode(d *per.Decoder) error {
 	if err := v.ProtocolIdentifier.Decode(d); err != nil {
 		return per.Field(err, "protocolIdentifier")
 	}
-	if err := v.DestinationInfo.Decode(d); err != nil {
+	if err := v.DestinationInfo.decode(d); err != nil {
 		return per.Field(err, "destinationInfo")
 	}
 	if opt&(1<<0) != 0 {
 		v.H245Address = new(TransportAddress)
-		if err := (*v.H245Address).Decode(d); err != nil {
+		if err := (*v.H245Address).decode(d); err != nil {
 			return per.Field(err, "h245Address")
 		}
 	}
@@ -1995,7 +2027,7 @@ func (v *CallProceedingUUIE) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -2009,7 +2041,7 @@ func (v *CallProceedingUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H245SecurityMode = new(H245Security)
-			if err := (*v.H245SecurityMode).Decode(sd); err != nil {
+			if err := (*v.H245SecurityMode).decode(sd); err != nil {
 				return per.Field(err, "h245SecurityMode")
 			}
 			if err := sd.Done(); err != nil {
@@ -2066,7 +2098,7 @@ func (v *CallProceedingUUIE) Decode(d *per.Decoder) error {
 					}
 					for j867 := 0; j867 < k; j867++ {
 						var x868 CryptoH323Token
-						if err := x868.Decode(sd); err != nil {
+						if err := x868.decode(sd); err != nil {
 							return per.Field(per.Index(err, done865+j867), "cryptoTokens")
 						}
 						list864 = append(list864, x868)
@@ -2168,7 +2200,7 @@ func (v *CallProceedingUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -2499,12 +2531,16 @@ func (v *ConnectUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConnectUUIE) Decode(d *per.Decoder) error {
+	*v = ConnectUUIE{}
+	return v.decode(d)
+}
+
+func (v *ConnectUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConnectUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -2518,11 +2554,11 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.H245Address = new(TransportAddress)
-		if err := (*v.H245Address).Decode(d); err != nil {
+		if err := (*v.H245Address).decode(d); err != nil {
 			return per.Field(err, "h245Address")
 		}
 	}
-	if err := v.DestinationInfo.Decode(d); err != nil {
+	if err := v.DestinationInfo.decode(d); err != nil {
 		return per.Field(err, "destinationInfo")
 	}
 	if err := v.ConferenceID.Decode(d); err != nil {
@@ -2539,7 +2575,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -2553,7 +2589,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H245SecurityMode = new(H245Security)
-			if err := (*v.H245SecurityMode).Decode(sd); err != nil {
+			if err := (*v.H245SecurityMode).decode(sd); err != nil {
 				return per.Field(err, "h245SecurityMode")
 			}
 			if err := sd.Done(); err != nil {
@@ -2610,7 +2646,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 					}
 					for j910 := 0; j910 < k; j910++ {
 						var x911 CryptoH323Token
-						if err := x911.Decode(sd); err != nil {
+						if err := x911.decode(sd); err != nil {
 							return per.Field(per.Index(err, done908+j910), "cryptoTokens")
 						}
 						list907 = append(list907, x911)
@@ -2748,7 +2784,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 					}
 					for j925 := 0; j925 < k; j925++ {
 						var x926 AliasAddress
-						if err := x926.Decode(sd); err != nil {
+						if err := x926.decode(sd); err != nil {
 							return per.Field(per.Index(err, done923+j925), "connectedAddress")
 						}
 						list922 = append(list922, x926)
@@ -2769,7 +2805,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := (*v.PresentationIndicator).Decode(sd); err != nil {
+			if err := (*v.PresentationIndicator).decode(sd); err != nil {
 				return per.Field(err, "presentationIndicator")
 			}
 			if err := sd.Done(); err != nil {
@@ -2819,7 +2855,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 					}
 					for j930 := 0; j930 < k; j930++ {
 						var x931 ServiceControlSession
-						if err := x931.Decode(sd); err != nil {
+						if err := x931.decode(sd); err != nil {
 							return per.Field(per.Index(err, done928+j930), "serviceControl")
 						}
 						list927 = append(list927, x931)
@@ -2840,7 +2876,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -2854,7 +2890,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -2879,7 +2915,7 @@ func (v *ConnectUUIE) Decode(d *per.Decoder) error {
 					}
 					for j935 := 0; j935 < k; j935++ {
 						var x936 DisplayName
-						if err := x936.Decode(sd); err != nil {
+						if err := x936.decode(sd); err != nil {
 							return per.Field(per.Index(err, done933+j935), "displayName")
 						}
 						list932 = append(list932, x936)
@@ -3035,12 +3071,16 @@ func (v *InformationUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *InformationUUIE) Decode(d *per.Decoder) error {
+	*v = InformationUUIE{}
+	return v.decode(d)
+}
+
+func (v *InformationUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InformationUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -3059,7 +3099,7 @@ func (v *InformationUUIE) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -3116,7 +3156,7 @@ func (v *InformationUUIE) Decode(d *per.Decoder) error {
 					}
 					for j957 := 0; j957 < k; j957++ {
 						var x958 CryptoH323Token
-						if err := x958.Decode(sd); err != nil {
+						if err := x958.decode(sd); err != nil {
 							return per.Field(per.Index(err, done955+j957), "cryptoTokens")
 						}
 						list954 = append(list954, x958)
@@ -3184,7 +3224,7 @@ func (v *InformationUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -3428,12 +3468,16 @@ func (v *ReleaseCompleteUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
+	*v = ReleaseCompleteUUIE{}
+	return v.decode(d)
+}
+
+func (v *ReleaseCompleteUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ReleaseCompleteUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -3447,7 +3491,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.Reason = new(ReleaseCompleteReason)
-		if err := (*v.Reason).Decode(d); err != nil {
+		if err := (*v.Reason).decode(d); err != nil {
 			return per.Field(err, "reason")
 		}
 	}
@@ -3462,7 +3506,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -3519,7 +3563,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 					}
 					for j992 := 0; j992 < k; j992++ {
 						var x993 CryptoH323Token
-						if err := x993.Decode(sd); err != nil {
+						if err := x993.decode(sd); err != nil {
 							return per.Field(per.Index(err, done990+j992), "cryptoTokens")
 						}
 						list989 = append(list989, x993)
@@ -3551,7 +3595,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 					}
 					for j997 := 0; j997 < k; j997++ {
 						var x998 AliasAddress
-						if err := x998.Decode(sd); err != nil {
+						if err := x998.decode(sd); err != nil {
 							return per.Field(per.Index(err, done995+j997), "busyAddress")
 						}
 						list994 = append(list994, x998)
@@ -3572,7 +3616,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := (*v.PresentationIndicator).Decode(sd); err != nil {
+			if err := (*v.PresentationIndicator).decode(sd); err != nil {
 				return per.Field(err, "presentationIndicator")
 			}
 			if err := sd.Done(); err != nil {
@@ -3600,7 +3644,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -3625,7 +3669,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1002 := 0; j1002 < k; j1002++ {
 						var x1003 ServiceControlSession
-						if err := x1003.Decode(sd); err != nil {
+						if err := x1003.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1000+j1002), "serviceControl")
 						}
 						list999 = append(list999, x1003)
@@ -3646,7 +3690,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -3660,7 +3704,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.DestinationInfo = new(EndpointType)
-			if err := (*v.DestinationInfo).Decode(sd); err != nil {
+			if err := (*v.DestinationInfo).decode(sd); err != nil {
 				return per.Field(err, "destinationInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -3685,7 +3729,7 @@ func (v *ReleaseCompleteUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1007 := 0; j1007 < k; j1007++ {
 						var x1008 DisplayName
-						if err := x1008.Decode(sd); err != nil {
+						if err := x1008.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1005+j1007), "displayName")
 						}
 						list1004 = append(list1004, x1008)
@@ -3869,12 +3913,16 @@ func (v *ReleaseCompleteReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ReleaseCompleteReason) Decode(d *per.Decoder) error {
+	*v = ReleaseCompleteReason{}
+	return v.decode(d)
+}
+
+func (v *ReleaseCompleteReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ReleaseCompleteReason{}
 	idx, err := d.Choice(12, 25, true)
 	if err != nil {
 		return err
@@ -3945,7 +3993,7 @@ func (v *ReleaseCompleteReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.NonStandardReason = new(NonStandardParameter)
-		if err := v.NonStandardReason.Decode(sd); err != nil {
+		if err := v.NonStandardReason.decode(sd); err != nil {
 			return per.Field(err, "nonStandardReason")
 		}
 		if err := sd.Done(); err != nil {
@@ -4006,7 +4054,7 @@ func (v *ReleaseCompleteReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -4667,12 +4715,16 @@ func (v *SetupUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SetupUUIE) Decode(d *per.Decoder) error {
+	*v = SetupUUIE{}
+	return v.decode(d)
+}
+
+func (v *SetupUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SetupUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -4686,7 +4738,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<6) != 0 {
 		v.H245Address = new(TransportAddress)
-		if err := (*v.H245Address).Decode(d); err != nil {
+		if err := (*v.H245Address).decode(d); err != nil {
 			return per.Field(err, "h245Address")
 		}
 	}
@@ -4703,7 +4755,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 				}
 				for j1080 := 0; j1080 < k; j1080++ {
 					var x1081 AliasAddress
-					if err := x1081.Decode(d); err != nil {
+					if err := x1081.decode(d); err != nil {
 						return per.Field(per.Index(err, done1078+j1080), "sourceAddress")
 					}
 					list1077 = append(list1077, x1081)
@@ -4714,7 +4766,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 			v.SourceAddress = list1077
 		}
 	}
-	if err := v.SourceInfo.Decode(d); err != nil {
+	if err := v.SourceInfo.decode(d); err != nil {
 		return per.Field(err, "sourceInfo")
 	}
 	if opt&(1<<4) != 0 {
@@ -4730,7 +4782,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 				}
 				for j1085 := 0; j1085 < k; j1085++ {
 					var x1086 AliasAddress
-					if err := x1086.Decode(d); err != nil {
+					if err := x1086.decode(d); err != nil {
 						return per.Field(per.Index(err, done1083+j1085), "destinationAddress")
 					}
 					list1082 = append(list1082, x1086)
@@ -4743,7 +4795,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<3) != 0 {
 		v.DestCallSignalAddress = new(TransportAddress)
-		if err := (*v.DestCallSignalAddress).Decode(d); err != nil {
+		if err := (*v.DestCallSignalAddress).decode(d); err != nil {
 			return per.Field(err, "destCallSignalAddress")
 		}
 	}
@@ -4760,7 +4812,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 				}
 				for j1090 := 0; j1090 < k; j1090++ {
 					var x1091 AliasAddress
-					if err := x1091.Decode(d); err != nil {
+					if err := x1091.decode(d); err != nil {
 						return per.Field(per.Index(err, done1088+j1090), "destExtraCallInfo")
 					}
 					list1087 = append(list1087, x1091)
@@ -4805,16 +4857,16 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 	if err := v.ConferenceID.Decode(d); err != nil {
 		return per.Field(err, "conferenceID")
 	}
-	if err := v.ConferenceGoal.Decode(d); err != nil {
+	if err := v.ConferenceGoal.decode(d); err != nil {
 		return per.Field(err, "conferenceGoal")
 	}
 	if opt&(1<<0) != 0 {
 		v.CallServices = new(QseriesOptions)
-		if err := (*v.CallServices).Decode(d); err != nil {
+		if err := (*v.CallServices).decode(d); err != nil {
 			return per.Field(err, "callServices")
 		}
 	}
-	if err := v.CallType.Decode(d); err != nil {
+	if err := v.CallType.decode(d); err != nil {
 		return per.Field(err, "callType")
 	}
 	if ext {
@@ -4829,7 +4881,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.SourceCallSignalAddress = new(TransportAddress)
-			if err := (*v.SourceCallSignalAddress).Decode(sd); err != nil {
+			if err := (*v.SourceCallSignalAddress).decode(sd); err != nil {
 				return per.Field(err, "sourceCallSignalAddress")
 			}
 			if err := sd.Done(); err != nil {
@@ -4843,7 +4895,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.RemoteExtensionAddress = new(AliasAddress)
-			if err := (*v.RemoteExtensionAddress).Decode(sd); err != nil {
+			if err := (*v.RemoteExtensionAddress).decode(sd); err != nil {
 				return per.Field(err, "remoteExtensionAddress")
 			}
 			if err := sd.Done(); err != nil {
@@ -4856,7 +4908,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -4881,7 +4933,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1100 := 0; j1100 < k; j1100++ {
 						var x1101 H245Security
-						if err := x1101.Decode(sd); err != nil {
+						if err := x1101.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1098+j1100), "h245SecurityCapability")
 						}
 						list1097 = append(list1097, x1101)
@@ -4945,7 +4997,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1110 := 0; j1110 < k; j1110++ {
 						var x1111 CryptoH323Token
-						if err := x1111.Decode(sd); err != nil {
+						if err := x1111.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1108+j1110), "cryptoTokens")
 						}
 						list1107 = append(list1107, x1111)
@@ -5084,7 +5136,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.ConnectionParameters = new(SetupUUIEConnectionParameters)
-			if err := (*v.ConnectionParameters).Decode(sd); err != nil {
+			if err := (*v.ConnectionParameters).decode(sd); err != nil {
 				return per.Field(err, "connectionParameters")
 			}
 			if err := sd.Done(); err != nil {
@@ -5134,7 +5186,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := (*v.PresentationIndicator).Decode(sd); err != nil {
+			if err := (*v.PresentationIndicator).decode(sd); err != nil {
 				return per.Field(err, "presentationIndicator")
 			}
 			if err := sd.Done(); err != nil {
@@ -5173,7 +5225,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1125 := 0; j1125 < k; j1125++ {
 						var x1126 ServiceControlSession
-						if err := x1126.Decode(sd); err != nil {
+						if err := x1126.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1123+j1125), "serviceControl")
 						}
 						list1122 = append(list1122, x1126)
@@ -5205,7 +5257,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -5219,7 +5271,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -5244,7 +5296,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1130 := 0; j1130 < k; j1130++ {
 						var x1131 SupportedProtocols
-						if err := x1131.Decode(sd); err != nil {
+						if err := x1131.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1128+j1130), "desiredProtocols")
 						}
 						list1127 = append(list1127, x1131)
@@ -5276,7 +5328,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1135 := 0; j1135 < k; j1135++ {
 						var x1136 FeatureDescriptor
-						if err := x1136.Decode(sd); err != nil {
+						if err := x1136.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1133+j1135), "neededFeatures")
 						}
 						list1132 = append(list1132, x1136)
@@ -5308,7 +5360,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1140 := 0; j1140 < k; j1140++ {
 						var x1141 FeatureDescriptor
-						if err := x1141.Decode(sd); err != nil {
+						if err := x1141.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1138+j1140), "desiredFeatures")
 						}
 						list1137 = append(list1137, x1141)
@@ -5340,7 +5392,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1145 := 0; j1145 < k; j1145++ {
 						var x1146 FeatureDescriptor
-						if err := x1146.Decode(sd); err != nil {
+						if err := x1146.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1143+j1145), "supportedFeatures")
 						}
 						list1142 = append(list1142, x1146)
@@ -5408,7 +5460,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1155 := 0; j1155 < k; j1155++ {
 						var x1156 ExtendedAliasAddress
-						if err := x1156.Decode(sd); err != nil {
+						if err := x1156.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1153+j1155), "additionalSourceAddresses")
 						}
 						list1152 = append(list1152, x1156)
@@ -5458,7 +5510,7 @@ func (v *SetupUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1160 := 0; j1160 < k; j1160++ {
 						var x1161 DisplayName
-						if err := x1161.Decode(sd); err != nil {
+						if err := x1161.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1158+j1160), "displayName")
 						}
 						list1157 = append(list1157, x1161)
@@ -5539,12 +5591,16 @@ func (v *SetupUUIEConferenceGoal) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SetupUUIEConferenceGoal) Decode(d *per.Decoder) error {
+	*v = SetupUUIEConferenceGoal{}
+	return v.decode(d)
+}
+
+func (v *SetupUUIEConferenceGoal) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SetupUUIEConferenceGoal{}
 	idx, err := d.Choice(3, 5, true)
 	if err != nil {
 		return err
@@ -5619,17 +5675,21 @@ func (v *SetupUUIEConnectionParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SetupUUIEConnectionParameters) Decode(d *per.Decoder) error {
+	*v = SetupUUIEConnectionParameters{}
+	return v.decode(d)
+}
+
+func (v *SetupUUIEConnectionParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SetupUUIEConnectionParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.ConnectionType.Decode(d); err != nil {
+	if err := v.ConnectionType.decode(d); err != nil {
 		return per.Field(err, "connectionType")
 	}
 	{
@@ -5639,7 +5699,7 @@ func (v *SetupUUIEConnectionParameters) Decode(d *per.Decoder) error {
 		}
 		v.NumberOfScnConnections = uint16(x)
 	}
-	if err := v.ConnectionAggregation.Decode(d); err != nil {
+	if err := v.ConnectionAggregation.decode(d); err != nil {
 		return per.Field(err, "connectionAggregation")
 	}
 	if ext {
@@ -5716,12 +5776,16 @@ func (v *ScnConnectionType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ScnConnectionType) Decode(d *per.Decoder) error {
+	*v = ScnConnectionType{}
+	return v.decode(d)
+}
+
+func (v *ScnConnectionType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ScnConnectionType{}
 	idx, err := d.Choice(7, 7, true)
 	if err != nil {
 		return err
@@ -5802,12 +5866,16 @@ func (v *ScnConnectionAggregation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ScnConnectionAggregation) Decode(d *per.Decoder) error {
+	*v = ScnConnectionAggregation{}
+	return v.decode(d)
+}
+
+func (v *ScnConnectionAggregation) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ScnConnectionAggregation{}
 	idx, err := d.Choice(6, 6, true)
 	if err != nil {
 		return err
@@ -5878,12 +5946,16 @@ func (v *PresentationIndicator) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *PresentationIndicator) Decode(d *per.Decoder) error {
+	*v = PresentationIndicator{}
+	return v.decode(d)
+}
+
+func (v *PresentationIndicator) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = PresentationIndicator{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -6266,12 +6338,16 @@ func (v *FacilityUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FacilityUUIE) Decode(d *per.Decoder) error {
+	*v = FacilityUUIE{}
+	return v.decode(d)
+}
+
+func (v *FacilityUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FacilityUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6285,7 +6361,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.AlternativeAddress = new(TransportAddress)
-		if err := (*v.AlternativeAddress).Decode(d); err != nil {
+		if err := (*v.AlternativeAddress).decode(d); err != nil {
 			return per.Field(err, "alternativeAddress")
 		}
 	}
@@ -6302,7 +6378,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 				}
 				for j1193 := 0; j1193 < k; j1193++ {
 					var x1194 AliasAddress
-					if err := x1194.Decode(d); err != nil {
+					if err := x1194.decode(d); err != nil {
 						return per.Field(per.Index(err, done1191+j1193), "alternativeAliasAddress")
 					}
 					list1190 = append(list1190, x1194)
@@ -6319,7 +6395,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 			return per.Field(err, "conferenceID")
 		}
 	}
-	if err := v.Reason.Decode(d); err != nil {
+	if err := v.Reason.decode(d); err != nil {
 		return per.Field(err, "reason")
 	}
 	if ext {
@@ -6333,7 +6409,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -6358,7 +6434,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1198 := 0; j1198 < k; j1198++ {
 						var x1199 AliasAddress
-						if err := x1199.Decode(sd); err != nil {
+						if err := x1199.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1196+j1198), "destExtraCallInfo")
 						}
 						list1195 = append(list1195, x1199)
@@ -6379,7 +6455,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.RemoteExtensionAddress = new(AliasAddress)
-			if err := (*v.RemoteExtensionAddress).Decode(sd); err != nil {
+			if err := (*v.RemoteExtensionAddress).decode(sd); err != nil {
 				return per.Field(err, "remoteExtensionAddress")
 			}
 			if err := sd.Done(); err != nil {
@@ -6436,7 +6512,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1208 := 0; j1208 < k; j1208++ {
 						var x1209 CryptoH323Token
-						if err := x1209.Decode(sd); err != nil {
+						if err := x1209.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1206+j1208), "cryptoTokens")
 						}
 						list1205 = append(list1205, x1209)
@@ -6468,7 +6544,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1213 := 0; j1213 < k; j1213++ {
 						var x1214 ConferenceList
-						if err := x1214.Decode(sd); err != nil {
+						if err := x1214.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1211+j1213), "conferences")
 						}
 						list1210 = append(list1210, x1214)
@@ -6489,7 +6565,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H245Address = new(TransportAddress)
-			if err := (*v.H245Address).Decode(sd); err != nil {
+			if err := (*v.H245Address).decode(sd); err != nil {
 				return per.Field(err, "h245Address")
 			}
 			if err := sd.Done(); err != nil {
@@ -6595,7 +6671,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1223 := 0; j1223 < k; j1223++ {
 						var x1224 ServiceControlSession
-						if err := x1224.Decode(sd); err != nil {
+						if err := x1224.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1221+j1223), "serviceControl")
 						}
 						list1220 = append(list1220, x1224)
@@ -6616,7 +6692,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -6630,7 +6706,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -6644,7 +6720,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.DestinationInfo = new(EndpointType)
-			if err := (*v.DestinationInfo).Decode(sd); err != nil {
+			if err := (*v.DestinationInfo).decode(sd); err != nil {
 				return per.Field(err, "destinationInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -6658,7 +6734,7 @@ func (v *FacilityUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H245SecurityMode = new(H245Security)
-			if err := (*v.H245SecurityMode).Decode(sd); err != nil {
+			if err := (*v.H245SecurityMode).decode(sd); err != nil {
 				return per.Field(err, "h245SecurityMode")
 			}
 			if err := sd.Done(); err != nil {
@@ -6720,12 +6796,16 @@ func (v *ConferenceList) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceList) Decode(d *per.Decoder) error {
+	*v = ConferenceList{}
+	return v.decode(d)
+}
+
+func (v *ConferenceList) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceList{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6742,13 +6822,13 @@ func (v *ConferenceList) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.ConferenceAlias = new(AliasAddress)
-		if err := (*v.ConferenceAlias).Decode(d); err != nil {
+		if err := (*v.ConferenceAlias).decode(d); err != nil {
 			return per.Field(err, "conferenceAlias")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -6852,12 +6932,16 @@ func (v *FacilityReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FacilityReason) Decode(d *per.Decoder) error {
+	*v = FacilityReason{}
+	return v.decode(d)
+}
+
+func (v *FacilityReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FacilityReason{}
 	idx, err := d.Choice(4, 11, true)
 	if err != nil {
 		return err
@@ -7084,12 +7168,16 @@ func (v *ProgressUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ProgressUUIE) Decode(d *per.Decoder) error {
+	*v = ProgressUUIE{}
+	return v.decode(d)
+}
+
+func (v *ProgressUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ProgressUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7101,21 +7189,21 @@ func (v *ProgressUUIE) Decode(d *per.Decoder) error {
 	if err := v.ProtocolIdentifier.Decode(d); err != nil {
 		return per.Field(err, "protocolIdentifier")
 	}
-	if err := v.DestinationInfo.Decode(d); err != nil {
+	if err := v.DestinationInfo.decode(d); err != nil {
 		return per.Field(err, "destinationInfo")
 	}
 	if opt&(1<<4) != 0 {
 		v.H245Address = new(TransportAddress)
-		if err := (*v.H245Address).Decode(d); err != nil {
+		if err := (*v.H245Address).decode(d); err != nil {
 			return per.Field(err, "h245Address")
 		}
 	}
-	if err := v.CallIdentifier.Decode(d); err != nil {
+	if err := v.CallIdentifier.decode(d); err != nil {
 		return per.Field(err, "callIdentifier")
 	}
 	if opt&(1<<3) != 0 {
 		v.H245SecurityMode = new(H245Security)
-		if err := (*v.H245SecurityMode).Decode(d); err != nil {
+		if err := (*v.H245SecurityMode).decode(d); err != nil {
 			return per.Field(err, "h245SecurityMode")
 		}
 	}
@@ -7156,7 +7244,7 @@ func (v *ProgressUUIE) Decode(d *per.Decoder) error {
 				}
 				for j1245 := 0; j1245 < k; j1245++ {
 					var x1246 CryptoH323Token
-					if err := x1246.Decode(d); err != nil {
+					if err := x1246.decode(d); err != nil {
 						return per.Field(per.Index(err, done1243+j1245), "cryptoTokens")
 					}
 					list1242 = append(list1242, x1246)
@@ -7364,12 +7452,16 @@ func (v *TransportAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportAddress) Decode(d *per.Decoder) error {
+	*v = TransportAddress{}
+	return v.decode(d)
+}
+
+func (v *TransportAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddress{}
 	idx, err := d.Choice(7, 7, true)
 	if err != nil {
 		return err
@@ -7378,22 +7470,22 @@ func (v *TransportAddress) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.IPAddress = new(TransportAddressIPAddress)
-		if err := v.IPAddress.Decode(d); err != nil {
+		if err := v.IPAddress.decode(d); err != nil {
 			return per.Field(err, "ipAddress")
 		}
 	case 1:
 		v.IPSourceRoute = new(TransportAddressIPSourceRoute)
-		if err := v.IPSourceRoute.Decode(d); err != nil {
+		if err := v.IPSourceRoute.decode(d); err != nil {
 			return per.Field(err, "ipSourceRoute")
 		}
 	case 2:
 		v.IpxAddress = new(TransportAddressIpxAddress)
-		if err := v.IpxAddress.Decode(d); err != nil {
+		if err := v.IpxAddress.decode(d); err != nil {
 			return per.Field(err, "ipxAddress")
 		}
 	case 3:
 		v.IP6Address = new(TransportAddressIP6Address)
-		if err := v.IP6Address.Decode(d); err != nil {
+		if err := v.IP6Address.decode(d); err != nil {
 			return per.Field(err, "ip6Address")
 		}
 	case 4:
@@ -7410,7 +7502,7 @@ func (v *TransportAddress) Decode(d *per.Decoder) error {
 		}
 	case 6:
 		v.NonStandardAddress = new(NonStandardParameter)
-		if err := v.NonStandardAddress.Decode(d); err != nil {
+		if err := v.NonStandardAddress.decode(d); err != nil {
 			return per.Field(err, "nonStandardAddress")
 		}
 	default:
@@ -7443,12 +7535,16 @@ func (v *TransportAddressIPAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportAddressIPAddress) Decode(d *per.Decoder) error {
+	*v = TransportAddressIPAddress{}
+	return v.decode(d)
+}
+
+func (v *TransportAddressIPAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIPAddress{}
 	if err := d.FixedOctets(v.IP[:]); err != nil {
 		return per.Field(err, "ip")
 	}
@@ -7516,12 +7612,16 @@ func (v *TransportAddressIPSourceRoute) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportAddressIPSourceRoute) Decode(d *per.Decoder) error {
+	*v = TransportAddressIPSourceRoute{}
+	return v.decode(d)
+}
+
+func (v *TransportAddressIPSourceRoute) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIPSourceRoute{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7558,7 +7658,7 @@ func (v *TransportAddressIPSourceRoute) Decode(d *per.Decoder) error {
 		}
 		v.Route = list1256
 	}
-	if err := v.Routing.Decode(d); err != nil {
+	if err := v.Routing.decode(d); err != nil {
 		return per.Field(err, "routing")
 	}
 	if ext {
@@ -7620,12 +7720,16 @@ func (v *TransportAddressIPSourceRouteRouting) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportAddressIPSourceRouteRouting) Decode(d *per.Decoder) error {
+	*v = TransportAddressIPSourceRouteRouting{}
+	return v.decode(d)
+}
+
+func (v *TransportAddressIPSourceRouteRouting) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIPSourceRouteRouting{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -7669,12 +7773,16 @@ func (v *TransportAddressIpxAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportAddressIpxAddress) Decode(d *per.Decoder) error {
+	*v = TransportAddressIpxAddress{}
+	return v.decode(d)
+}
+
+func (v *TransportAddressIpxAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIpxAddress{}
 	if err := d.FixedOctets(v.Node[:]); err != nil {
 		return per.Field(err, "node")
 	}
@@ -7719,12 +7827,16 @@ func (v *TransportAddressIP6Address) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportAddressIP6Address) Decode(d *per.Decoder) error {
+	*v = TransportAddressIP6Address{}
+	return v.decode(d)
+}
+
+func (v *TransportAddressIP6Address) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddressIP6Address{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7825,12 +7937,16 @@ func (v *StatusUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *StatusUUIE) Decode(d *per.Decoder) error {
+	*v = StatusUUIE{}
+	return v.decode(d)
+}
+
+func (v *StatusUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = StatusUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7842,7 +7958,7 @@ func (v *StatusUUIE) Decode(d *per.Decoder) error {
 	if err := v.ProtocolIdentifier.Decode(d); err != nil {
 		return per.Field(err, "protocolIdentifier")
 	}
-	if err := v.CallIdentifier.Decode(d); err != nil {
+	if err := v.CallIdentifier.decode(d); err != nil {
 		return per.Field(err, "callIdentifier")
 	}
 	if opt&(1<<1) != 0 {
@@ -7882,7 +7998,7 @@ func (v *StatusUUIE) Decode(d *per.Decoder) error {
 				}
 				for j1277 := 0; j1277 < k; j1277++ {
 					var x1278 CryptoH323Token
-					if err := x1278.Decode(d); err != nil {
+					if err := x1278.decode(d); err != nil {
 						return per.Field(per.Index(err, done1275+j1277), "cryptoTokens")
 					}
 					list1274 = append(list1274, x1278)
@@ -7979,12 +8095,16 @@ func (v *StatusInquiryUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *StatusInquiryUUIE) Decode(d *per.Decoder) error {
+	*v = StatusInquiryUUIE{}
+	return v.decode(d)
+}
+
+func (v *StatusInquiryUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = StatusInquiryUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7996,7 +8116,7 @@ func (v *StatusInquiryUUIE) Decode(d *per.Decoder) error {
 	if err := v.ProtocolIdentifier.Decode(d); err != nil {
 		return per.Field(err, "protocolIdentifier")
 	}
-	if err := v.CallIdentifier.Decode(d); err != nil {
+	if err := v.CallIdentifier.decode(d); err != nil {
 		return per.Field(err, "callIdentifier")
 	}
 	if opt&(1<<1) != 0 {
@@ -8036,7 +8156,7 @@ func (v *StatusInquiryUUIE) Decode(d *per.Decoder) error {
 				}
 				for j1295 := 0; j1295 < k; j1295++ {
 					var x1296 CryptoH323Token
-					if err := x1296.Decode(d); err != nil {
+					if err := x1296.decode(d); err != nil {
 						return per.Field(per.Index(err, done1293+j1295), "cryptoTokens")
 					}
 					list1292 = append(list1292, x1296)
@@ -8133,12 +8253,16 @@ func (v *SetupAcknowledgeUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SetupAcknowledgeUUIE) Decode(d *per.Decoder) error {
+	*v = SetupAcknowledgeUUIE{}
+	return v.decode(d)
+}
+
+func (v *SetupAcknowledgeUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SetupAcknowledgeUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8150,7 +8274,7 @@ func (v *SetupAcknowledgeUUIE) Decode(d *per.Decoder) error {
 	if err := v.ProtocolIdentifier.Decode(d); err != nil {
 		return per.Field(err, "protocolIdentifier")
 	}
-	if err := v.CallIdentifier.Decode(d); err != nil {
+	if err := v.CallIdentifier.decode(d); err != nil {
 		return per.Field(err, "callIdentifier")
 	}
 	if opt&(1<<1) != 0 {
@@ -8190,7 +8314,7 @@ func (v *SetupAcknowledgeUUIE) Decode(d *per.Decoder) error {
 				}
 				for j1313 := 0; j1313 < k; j1313++ {
 					var x1314 CryptoH323Token
-					if err := x1314.Decode(d); err != nil {
+					if err := x1314.decode(d); err != nil {
 						return per.Field(per.Index(err, done1311+j1313), "cryptoTokens")
 					}
 					list1310 = append(list1310, x1314)
@@ -8372,12 +8496,16 @@ func (v *NotifyUUIE) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NotifyUUIE) Decode(d *per.Decoder) error {
+	*v = NotifyUUIE{}
+	return v.decode(d)
+}
+
+func (v *NotifyUUIE) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NotifyUUIE{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8389,7 +8517,7 @@ func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 	if err := v.ProtocolIdentifier.Decode(d); err != nil {
 		return per.Field(err, "protocolIdentifier")
 	}
-	if err := v.CallIdentifier.Decode(d); err != nil {
+	if err := v.CallIdentifier.decode(d); err != nil {
 		return per.Field(err, "callIdentifier")
 	}
 	if opt&(1<<1) != 0 {
@@ -8429,7 +8557,7 @@ func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 				}
 				for j1339 := 0; j1339 < k; j1339++ {
 					var x1340 CryptoH323Token
-					if err := x1340.Decode(d); err != nil {
+					if err := x1340.decode(d); err != nil {
 						return per.Field(per.Index(err, done1337+j1339), "cryptoTokens")
 					}
 					list1336 = append(list1336, x1340)
@@ -8463,7 +8591,7 @@ func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1344 := 0; j1344 < k; j1344++ {
 						var x1345 AliasAddress
-						if err := x1345.Decode(sd); err != nil {
+						if err := x1345.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1342+j1344), "connectedAddress")
 						}
 						list1341 = append(list1341, x1345)
@@ -8484,7 +8612,7 @@ func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.PresentationIndicator = new(PresentationIndicator)
-			if err := (*v.PresentationIndicator).Decode(sd); err != nil {
+			if err := (*v.PresentationIndicator).decode(sd); err != nil {
 				return per.Field(err, "presentationIndicator")
 			}
 			if err := sd.Done(); err != nil {
@@ -8512,7 +8640,7 @@ func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.DestinationInfo = new(EndpointType)
-			if err := (*v.DestinationInfo).Decode(sd); err != nil {
+			if err := (*v.DestinationInfo).decode(sd); err != nil {
 				return per.Field(err, "destinationInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -8537,7 +8665,7 @@ func (v *NotifyUUIE) Decode(d *per.Decoder) error {
 					}
 					for j1349 := 0; j1349 < k; j1349++ {
 						var x1350 DisplayName
-						if err := x1350.Decode(sd); err != nil {
+						if err := x1350.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1347+j1349), "displayName")
 						}
 						list1346 = append(list1346, x1350)
@@ -8673,12 +8801,16 @@ func (v *EndpointType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EndpointType) Decode(d *per.Decoder) error {
+	*v = EndpointType{}
+	return v.decode(d)
+}
+
+func (v *EndpointType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EndpointType{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8689,37 +8821,37 @@ func (v *EndpointType) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<5) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
 	if opt&(1<<4) != 0 {
 		v.Vendor = new(VendorIdentifier)
-		if err := (*v.Vendor).Decode(d); err != nil {
+		if err := (*v.Vendor).decode(d); err != nil {
 			return per.Field(err, "vendor")
 		}
 	}
 	if opt&(1<<3) != 0 {
 		v.Gatekeeper = new(GatekeeperInfo)
-		if err := (*v.Gatekeeper).Decode(d); err != nil {
+		if err := (*v.Gatekeeper).decode(d); err != nil {
 			return per.Field(err, "gatekeeper")
 		}
 	}
 	if opt&(1<<2) != 0 {
 		v.Gateway = new(GatewayInfo)
-		if err := (*v.Gateway).Decode(d); err != nil {
+		if err := (*v.Gateway).decode(d); err != nil {
 			return per.Field(err, "gateway")
 		}
 	}
 	if opt&(1<<1) != 0 {
 		v.MCU = new(MCUInfo)
-		if err := (*v.MCU).Decode(d); err != nil {
+		if err := (*v.MCU).decode(d); err != nil {
 			return per.Field(err, "mcu")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.Terminal = new(TerminalInfo)
-		if err := (*v.Terminal).Decode(d); err != nil {
+		if err := (*v.Terminal).decode(d); err != nil {
 			return per.Field(err, "terminal")
 		}
 	}
@@ -8778,7 +8910,7 @@ func (v *EndpointType) Decode(d *per.Decoder) error {
 					}
 					for j1358 := 0; j1358 < k; j1358++ {
 						var x1359 TunnelledProtocol
-						if err := x1359.Decode(sd); err != nil {
+						if err := x1359.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1356+j1358), "supportedTunnelledProtocols")
 						}
 						list1355 = append(list1355, x1359)
@@ -8851,12 +8983,16 @@ func (v *GatewayInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GatewayInfo) Decode(d *per.Decoder) error {
+	*v = GatewayInfo{}
+	return v.decode(d)
+}
+
+func (v *GatewayInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GatewayInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8878,7 +9014,7 @@ func (v *GatewayInfo) Decode(d *per.Decoder) error {
 				}
 				for j1367 := 0; j1367 < k; j1367++ {
 					var x1368 SupportedProtocols
-					if err := x1368.Decode(d); err != nil {
+					if err := x1368.decode(d); err != nil {
 						return per.Field(per.Index(err, done1365+j1367), "protocol")
 					}
 					list1364 = append(list1364, x1368)
@@ -8891,7 +9027,7 @@ func (v *GatewayInfo) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -9086,12 +9222,16 @@ func (v *SupportedProtocols) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SupportedProtocols) Decode(d *per.Decoder) error {
+	*v = SupportedProtocols{}
+	return v.decode(d)
+}
+
+func (v *SupportedProtocols) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SupportedProtocols{}
 	idx, err := d.Choice(9, 12, true)
 	if err != nil {
 		return err
@@ -9100,47 +9240,47 @@ func (v *SupportedProtocols) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandardData = new(NonStandardParameter)
-		if err := v.NonStandardData.Decode(d); err != nil {
+		if err := v.NonStandardData.decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	case 1:
 		v.H310 = new(H310Caps)
-		if err := v.H310.Decode(d); err != nil {
+		if err := v.H310.decode(d); err != nil {
 			return per.Field(err, "h310")
 		}
 	case 2:
 		v.H320 = new(H320Caps)
-		if err := v.H320.Decode(d); err != nil {
+		if err := v.H320.decode(d); err != nil {
 			return per.Field(err, "h320")
 		}
 	case 3:
 		v.H321 = new(H321Caps)
-		if err := v.H321.Decode(d); err != nil {
+		if err := v.H321.decode(d); err != nil {
 			return per.Field(err, "h321")
 		}
 	case 4:
 		v.H322 = new(H322Caps)
-		if err := v.H322.Decode(d); err != nil {
+		if err := v.H322.decode(d); err != nil {
 			return per.Field(err, "h322")
 		}
 	case 5:
 		v.H323 = new(H323Caps)
-		if err := v.H323.Decode(d); err != nil {
+		if err := v.H323.decode(d); err != nil {
 			return per.Field(err, "h323")
 		}
 	case 6:
 		v.H324 = new(H324Caps)
-		if err := v.H324.Decode(d); err != nil {
+		if err := v.H324.decode(d); err != nil {
 			return per.Field(err, "h324")
 		}
 	case 7:
 		v.Voice = new(VoiceCaps)
-		if err := v.Voice.Decode(d); err != nil {
+		if err := v.Voice.decode(d); err != nil {
 			return per.Field(err, "voice")
 		}
 	case 8:
 		v.T120Only = new(T120OnlyCaps)
-		if err := v.T120Only.Decode(d); err != nil {
+		if err := v.T120Only.decode(d); err != nil {
 			return per.Field(err, "t120-only")
 		}
 	case 9:
@@ -9150,7 +9290,7 @@ func (v *SupportedProtocols) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.NonStandardProtocol = new(NonStandardProtocol)
-		if err := v.NonStandardProtocol.Decode(sd); err != nil {
+		if err := v.NonStandardProtocol.decode(sd); err != nil {
 			return per.Field(err, "nonStandardProtocol")
 		}
 		if err := sd.Done(); err != nil {
@@ -9163,7 +9303,7 @@ func (v *SupportedProtocols) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.T38FaxAnnexbOnly = new(T38FaxAnnexbOnlyCaps)
-		if err := v.T38FaxAnnexbOnly.Decode(sd); err != nil {
+		if err := v.T38FaxAnnexbOnly.decode(sd); err != nil {
 			return per.Field(err, "t38FaxAnnexbOnly")
 		}
 		if err := sd.Done(); err != nil {
@@ -9176,7 +9316,7 @@ func (v *SupportedProtocols) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Sip = new(SIPCaps)
-		if err := v.Sip.Decode(sd); err != nil {
+		if err := v.Sip.decode(sd); err != nil {
 			return per.Field(err, "sip")
 		}
 		if err := sd.Done(); err != nil {
@@ -9271,12 +9411,16 @@ func (v *H310Caps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H310Caps) Decode(d *per.Decoder) error {
+	*v = H310Caps{}
+	return v.decode(d)
+}
+
+func (v *H310Caps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H310Caps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9287,7 +9431,7 @@ func (v *H310Caps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -9314,7 +9458,7 @@ func (v *H310Caps) Decode(d *per.Decoder) error {
 					}
 					for j1380 := 0; j1380 < k; j1380++ {
 						var x1381 DataRate
-						if err := x1381.Decode(sd); err != nil {
+						if err := x1381.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1378+j1380), "dataRatesSupported")
 						}
 						list1377 = append(list1377, x1381)
@@ -9346,7 +9490,7 @@ func (v *H310Caps) Decode(d *per.Decoder) error {
 					}
 					for j1385 := 0; j1385 < k; j1385++ {
 						var x1386 SupportedPrefix
-						if err := x1386.Decode(sd); err != nil {
+						if err := x1386.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1383+j1385), "supportedPrefixes")
 						}
 						list1382 = append(list1382, x1386)
@@ -9448,12 +9592,16 @@ func (v *H320Caps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H320Caps) Decode(d *per.Decoder) error {
+	*v = H320Caps{}
+	return v.decode(d)
+}
+
+func (v *H320Caps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H320Caps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9464,7 +9612,7 @@ func (v *H320Caps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -9491,7 +9639,7 @@ func (v *H320Caps) Decode(d *per.Decoder) error {
 					}
 					for j1398 := 0; j1398 < k; j1398++ {
 						var x1399 DataRate
-						if err := x1399.Decode(sd); err != nil {
+						if err := x1399.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1396+j1398), "dataRatesSupported")
 						}
 						list1395 = append(list1395, x1399)
@@ -9523,7 +9671,7 @@ func (v *H320Caps) Decode(d *per.Decoder) error {
 					}
 					for j1403 := 0; j1403 < k; j1403++ {
 						var x1404 SupportedPrefix
-						if err := x1404.Decode(sd); err != nil {
+						if err := x1404.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1401+j1403), "supportedPrefixes")
 						}
 						list1400 = append(list1400, x1404)
@@ -9625,12 +9773,16 @@ func (v *H321Caps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H321Caps) Decode(d *per.Decoder) error {
+	*v = H321Caps{}
+	return v.decode(d)
+}
+
+func (v *H321Caps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H321Caps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9641,7 +9793,7 @@ func (v *H321Caps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -9668,7 +9820,7 @@ func (v *H321Caps) Decode(d *per.Decoder) error {
 					}
 					for j1416 := 0; j1416 < k; j1416++ {
 						var x1417 DataRate
-						if err := x1417.Decode(sd); err != nil {
+						if err := x1417.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1414+j1416), "dataRatesSupported")
 						}
 						list1413 = append(list1413, x1417)
@@ -9700,7 +9852,7 @@ func (v *H321Caps) Decode(d *per.Decoder) error {
 					}
 					for j1421 := 0; j1421 < k; j1421++ {
 						var x1422 SupportedPrefix
-						if err := x1422.Decode(sd); err != nil {
+						if err := x1422.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1419+j1421), "supportedPrefixes")
 						}
 						list1418 = append(list1418, x1422)
@@ -9802,12 +9954,16 @@ func (v *H322Caps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H322Caps) Decode(d *per.Decoder) error {
+	*v = H322Caps{}
+	return v.decode(d)
+}
+
+func (v *H322Caps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H322Caps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9818,7 +9974,7 @@ func (v *H322Caps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -9845,7 +10001,7 @@ func (v *H322Caps) Decode(d *per.Decoder) error {
 					}
 					for j1434 := 0; j1434 < k; j1434++ {
 						var x1435 DataRate
-						if err := x1435.Decode(sd); err != nil {
+						if err := x1435.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1432+j1434), "dataRatesSupported")
 						}
 						list1431 = append(list1431, x1435)
@@ -9877,7 +10033,7 @@ func (v *H322Caps) Decode(d *per.Decoder) error {
 					}
 					for j1439 := 0; j1439 < k; j1439++ {
 						var x1440 SupportedPrefix
-						if err := x1440.Decode(sd); err != nil {
+						if err := x1440.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1437+j1439), "supportedPrefixes")
 						}
 						list1436 = append(list1436, x1440)
@@ -9979,12 +10135,16 @@ func (v *H323Caps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H323Caps) Decode(d *per.Decoder) error {
+	*v = H323Caps{}
+	return v.decode(d)
+}
+
+func (v *H323Caps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H323Caps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9995,7 +10155,7 @@ func (v *H323Caps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -10022,7 +10182,7 @@ func (v *H323Caps) Decode(d *per.Decoder) error {
 					}
 					for j1452 := 0; j1452 < k; j1452++ {
 						var x1453 DataRate
-						if err := x1453.Decode(sd); err != nil {
+						if err := x1453.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1450+j1452), "dataRatesSupported")
 						}
 						list1449 = append(list1449, x1453)
@@ -10054,7 +10214,7 @@ func (v *H323Caps) Decode(d *per.Decoder) error {
 					}
 					for j1457 := 0; j1457 < k; j1457++ {
 						var x1458 SupportedPrefix
-						if err := x1458.Decode(sd); err != nil {
+						if err := x1458.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1455+j1457), "supportedPrefixes")
 						}
 						list1454 = append(list1454, x1458)
@@ -10156,12 +10316,16 @@ func (v *H324Caps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H324Caps) Decode(d *per.Decoder) error {
+	*v = H324Caps{}
+	return v.decode(d)
+}
+
+func (v *H324Caps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H324Caps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -10172,7 +10336,7 @@ func (v *H324Caps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -10199,7 +10363,7 @@ func (v *H324Caps) Decode(d *per.Decoder) error {
 					}
 					for j1470 := 0; j1470 < k; j1470++ {
 						var x1471 DataRate
-						if err := x1471.Decode(sd); err != nil {
+						if err := x1471.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1468+j1470), "dataRatesSupported")
 						}
 						list1467 = append(list1467, x1471)
@@ -10231,7 +10395,7 @@ func (v *H324Caps) Decode(d *per.Decoder) error {
 					}
 					for j1475 := 0; j1475 < k; j1475++ {
 						var x1476 SupportedPrefix
-						if err := x1476.Decode(sd); err != nil {
+						if err := x1476.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1473+j1475), "supportedPrefixes")
 						}
 						list1472 = append(list1472, x1476)
@@ -10333,12 +10497,16 @@ func (v *VoiceCaps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VoiceCaps) Decode(d *per.Decoder) error {
+	*v = VoiceCaps{}
+	return v.decode(d)
+}
+
+func (v *VoiceCaps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VoiceCaps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -10349,7 +10517,7 @@ func (v *VoiceCaps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -10376,7 +10544,7 @@ func (v *VoiceCaps) Decode(d *per.Decoder) error {
 					}
 					for j1488 := 0; j1488 < k; j1488++ {
 						var x1489 DataRate
-						if err := x1489.Decode(sd); err != nil {
+						if err := x1489.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1486+j1488), "dataRatesSupported")
 						}
 						list1485 = append(list1485, x1489)
@@ -10408,7 +10576,7 @@ func (v *VoiceCaps) Decode(d *per.Decoder) error {
 					}
 					for j1493 := 0; j1493 < k; j1493++ {
 						var x1494 SupportedPrefix
-						if err := x1494.Decode(sd); err != nil {
+						if err := x1494.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1491+j1493), "supportedPrefixes")
 						}
 						list1490 = append(list1490, x1494)
@@ -10510,12 +10678,16 @@ func (v *T120OnlyCaps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *T120OnlyCaps) Decode(d *per.Decoder) error {
+	*v = T120OnlyCaps{}
+	return v.decode(d)
+}
+
+func (v *T120OnlyCaps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T120OnlyCaps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -10526,7 +10698,7 @@ func (v *T120OnlyCaps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -10553,7 +10725,7 @@ func (v *T120OnlyCaps) Decode(d *per.Decoder) error {
 					}
 					for j1506 := 0; j1506 < k; j1506++ {
 						var x1507 DataRate
-						if err := x1507.Decode(sd); err != nil {
+						if err := x1507.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1504+j1506), "dataRatesSupported")
 						}
 						list1503 = append(list1503, x1507)
@@ -10585,7 +10757,7 @@ func (v *T120OnlyCaps) Decode(d *per.Decoder) error {
 					}
 					for j1511 := 0; j1511 < k; j1511++ {
 						var x1512 SupportedPrefix
-						if err := x1512.Decode(sd); err != nil {
+						if err := x1512.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1509+j1511), "supportedPrefixes")
 						}
 						list1508 = append(list1508, x1512)
@@ -10675,12 +10847,16 @@ func (v *NonStandardProtocol) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonStandardProtocol) Decode(d *per.Decoder) error {
+	*v = NonStandardProtocol{}
+	return v.decode(d)
+}
+
+func (v *NonStandardProtocol) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardProtocol{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -10691,7 +10867,7 @@ func (v *NonStandardProtocol) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -10708,7 +10884,7 @@ func (v *NonStandardProtocol) Decode(d *per.Decoder) error {
 				}
 				for j1524 := 0; j1524 < k; j1524++ {
 					var x1525 DataRate
-					if err := x1525.Decode(d); err != nil {
+					if err := x1525.decode(d); err != nil {
 						return per.Field(per.Index(err, done1522+j1524), "dataRatesSupported")
 					}
 					list1521 = append(list1521, x1525)
@@ -10731,7 +10907,7 @@ func (v *NonStandardProtocol) Decode(d *per.Decoder) error {
 			}
 			for j1529 := 0; j1529 < k; j1529++ {
 				var x1530 SupportedPrefix
-				if err := x1530.Decode(d); err != nil {
+				if err := x1530.decode(d); err != nil {
 					return per.Field(per.Index(err, done1527+j1529), "supportedPrefixes")
 				}
 				list1526 = append(list1526, x1530)
@@ -10832,12 +11008,16 @@ func (v *T38FaxAnnexbOnlyCaps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *T38FaxAnnexbOnlyCaps) Decode(d *per.Decoder) error {
+	*v = T38FaxAnnexbOnlyCaps{}
+	return v.decode(d)
+}
+
+func (v *T38FaxAnnexbOnlyCaps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxAnnexbOnlyCaps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -10848,7 +11028,7 @@ func (v *T38FaxAnnexbOnlyCaps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -10865,7 +11045,7 @@ func (v *T38FaxAnnexbOnlyCaps) Decode(d *per.Decoder) error {
 				}
 				for j1542 := 0; j1542 < k; j1542++ {
 					var x1543 DataRate
-					if err := x1543.Decode(d); err != nil {
+					if err := x1543.decode(d); err != nil {
 						return per.Field(per.Index(err, done1540+j1542), "dataRatesSupported")
 					}
 					list1539 = append(list1539, x1543)
@@ -10888,7 +11068,7 @@ func (v *T38FaxAnnexbOnlyCaps) Decode(d *per.Decoder) error {
 			}
 			for j1547 := 0; j1547 < k; j1547++ {
 				var x1548 SupportedPrefix
-				if err := x1548.Decode(d); err != nil {
+				if err := x1548.decode(d); err != nil {
 					return per.Field(per.Index(err, done1545+j1547), "supportedPrefixes")
 				}
 				list1544 = append(list1544, x1548)
@@ -10988,12 +11168,16 @@ func (v *SIPCaps) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SIPCaps) Decode(d *per.Decoder) error {
+	*v = SIPCaps{}
+	return v.decode(d)
+}
+
+func (v *SIPCaps) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SIPCaps{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11004,7 +11188,7 @@ func (v *SIPCaps) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -11021,7 +11205,7 @@ func (v *SIPCaps) Decode(d *per.Decoder) error {
 				}
 				for j1560 := 0; j1560 < k; j1560++ {
 					var x1561 DataRate
-					if err := x1561.Decode(d); err != nil {
+					if err := x1561.decode(d); err != nil {
 						return per.Field(per.Index(err, done1558+j1560), "dataRatesSupported")
 					}
 					list1557 = append(list1557, x1561)
@@ -11045,7 +11229,7 @@ func (v *SIPCaps) Decode(d *per.Decoder) error {
 				}
 				for j1565 := 0; j1565 < k; j1565++ {
 					var x1566 SupportedPrefix
-					if err := x1566.Decode(d); err != nil {
+					if err := x1566.decode(d); err != nil {
 						return per.Field(per.Index(err, done1563+j1565), "supportedPrefixes")
 					}
 					list1562 = append(list1562, x1566)
@@ -11125,12 +11309,16 @@ func (v *MCUInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MCUInfo) Decode(d *per.Decoder) error {
+	*v = MCUInfo{}
+	return v.decode(d)
+}
+
+func (v *MCUInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MCUInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11141,7 +11329,7 @@ func (v *MCUInfo) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -11168,7 +11356,7 @@ func (v *MCUInfo) Decode(d *per.Decoder) error {
 					}
 					for j1574 := 0; j1574 < k; j1574++ {
 						var x1575 SupportedProtocols
-						if err := x1575.Decode(sd); err != nil {
+						if err := x1575.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1572+j1574), "protocol")
 						}
 						list1571 = append(list1571, x1575)
@@ -11221,12 +11409,16 @@ func (v *TerminalInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalInfo) Decode(d *per.Decoder) error {
+	*v = TerminalInfo{}
+	return v.decode(d)
+}
+
+func (v *TerminalInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11237,7 +11429,7 @@ func (v *TerminalInfo) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -11285,12 +11477,16 @@ func (v *GatekeeperInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GatekeeperInfo) Decode(d *per.Decoder) error {
+	*v = GatekeeperInfo{}
+	return v.decode(d)
+}
+
+func (v *GatekeeperInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GatekeeperInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11301,7 +11497,7 @@ func (v *GatekeeperInfo) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -11375,12 +11571,16 @@ func (v *VendorIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VendorIdentifier) Decode(d *per.Decoder) error {
+	*v = VendorIdentifier{}
+	return v.decode(d)
+}
+
+func (v *VendorIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VendorIdentifier{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11389,7 +11589,7 @@ func (v *VendorIdentifier) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.Vendor.Decode(d); err != nil {
+	if err := v.Vendor.decode(d); err != nil {
 		return per.Field(err, "vendor")
 	}
 	if opt&(1<<1) != 0 {
@@ -11479,12 +11679,16 @@ func (v *H221NonStandard) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H221NonStandard) Decode(d *per.Decoder) error {
+	*v = H221NonStandard{}
+	return v.decode(d)
+}
+
+func (v *H221NonStandard) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H221NonStandard{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11559,12 +11763,16 @@ func (v *TunnelledProtocol) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TunnelledProtocol) Decode(d *per.Decoder) error {
+	*v = TunnelledProtocol{}
+	return v.decode(d)
+}
+
+func (v *TunnelledProtocol) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TunnelledProtocol{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11573,7 +11781,7 @@ func (v *TunnelledProtocol) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.ID.Decode(d); err != nil {
+	if err := v.ID.decode(d); err != nil {
 		return per.Field(err, "id")
 	}
 	if opt&(1<<0) != 0 {
@@ -11658,12 +11866,16 @@ func (v *TunnelledProtocolID) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TunnelledProtocolID) Decode(d *per.Decoder) error {
+	*v = TunnelledProtocolID{}
+	return v.decode(d)
+}
+
+func (v *TunnelledProtocolID) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TunnelledProtocolID{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -11680,7 +11892,7 @@ func (v *TunnelledProtocolID) Decode(d *per.Decoder) error {
 		}
 	case 1:
 		v.TunnelledProtocolAlternateID = new(TunnelledProtocolAlternateIdentifier)
-		if err := v.TunnelledProtocolAlternateID.Decode(d); err != nil {
+		if err := v.TunnelledProtocolAlternateID.decode(d); err != nil {
 			return per.Field(err, "tunnelledProtocolAlternateID")
 		}
 	default:
@@ -11728,12 +11940,16 @@ func (v *TunnelledProtocolAlternateIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TunnelledProtocolAlternateIdentifier) Decode(d *per.Decoder) error {
+	*v = TunnelledProtocolAlternateIdentifier{}
+	return v.decode(d)
+}
+
+func (v *TunnelledProtocolAlternateIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TunnelledProtocolAlternateIdentifier{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11793,13 +12009,17 @@ func (v *NonStandardParameter) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonStandardParameter) Decode(d *per.Decoder) error {
+	*v = NonStandardParameter{}
+	return v.decode(d)
+}
+
+func (v *NonStandardParameter) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardParameter{}
-	if err := v.NonStandardIdentifier.Decode(d); err != nil {
+	if err := v.NonStandardIdentifier.decode(d); err != nil {
 		return per.Field(err, "nonStandardIdentifier")
 	}
 	{
@@ -11870,12 +12090,16 @@ func (v *NonStandardIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonStandardIdentifier) Decode(d *per.Decoder) error {
+	*v = NonStandardIdentifier{}
+	return v.decode(d)
+}
+
+func (v *NonStandardIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardIdentifier{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -11892,7 +12116,7 @@ func (v *NonStandardIdentifier) Decode(d *per.Decoder) error {
 		}
 	case 1:
 		v.H221NonStandard = new(H221NonStandard)
-		if err := v.H221NonStandard.Decode(d); err != nil {
+		if err := v.H221NonStandard.decode(d); err != nil {
 			return per.Field(err, "h221NonStandard")
 		}
 	default:
@@ -12032,12 +12256,16 @@ func (v *AliasAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AliasAddress) Decode(d *per.Decoder) error {
+	*v = AliasAddress{}
+	return v.decode(d)
+}
+
+func (v *AliasAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AliasAddress{}
 	idx, err := d.Choice(2, 8, true)
 	if err != nil {
 		return err
@@ -12083,7 +12311,7 @@ func (v *AliasAddress) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.TransportID = new(TransportAddress)
-		if err := v.TransportID.Decode(sd); err != nil {
+		if err := v.TransportID.decode(sd); err != nil {
 			return per.Field(err, "transportID")
 		}
 		if err := sd.Done(); err != nil {
@@ -12112,7 +12340,7 @@ func (v *AliasAddress) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.PartyNumber = new(PartyNumber)
-		if err := v.PartyNumber.Decode(sd); err != nil {
+		if err := v.PartyNumber.decode(sd); err != nil {
 			return per.Field(err, "partyNumber")
 		}
 		if err := sd.Done(); err != nil {
@@ -12125,7 +12353,7 @@ func (v *AliasAddress) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MobileUIM = new(MobileUIM)
-		if err := v.MobileUIM.Decode(sd); err != nil {
+		if err := v.MobileUIM.decode(sd); err != nil {
 			return per.Field(err, "mobileUIM")
 		}
 		if err := sd.Done(); err != nil {
@@ -12138,7 +12366,7 @@ func (v *AliasAddress) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.IsupNumber = new(IsupNumber)
-		if err := v.IsupNumber.Decode(sd); err != nil {
+		if err := v.IsupNumber.decode(sd); err != nil {
 			return per.Field(err, "isupNumber")
 		}
 		if err := sd.Done(); err != nil {
@@ -12215,12 +12443,16 @@ func (v *AddressPattern) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AddressPattern) Decode(d *per.Decoder) error {
+	*v = AddressPattern{}
+	return v.decode(d)
+}
+
+func (v *AddressPattern) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AddressPattern{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -12229,12 +12461,12 @@ func (v *AddressPattern) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Wildcard = new(AliasAddress)
-		if err := v.Wildcard.Decode(d); err != nil {
+		if err := v.Wildcard.decode(d); err != nil {
 			return per.Field(err, "wildcard")
 		}
 	case 1:
 		v.Range = new(AddressPatternRange)
-		if err := v.Range.Decode(d); err != nil {
+		if err := v.Range.decode(d); err != nil {
 			return per.Field(err, "range")
 		}
 	default:
@@ -12267,16 +12499,20 @@ func (v *AddressPatternRange) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AddressPatternRange) Decode(d *per.Decoder) error {
+	*v = AddressPatternRange{}
+	return v.decode(d)
+}
+
+func (v *AddressPatternRange) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AddressPatternRange{}
-	if err := v.StartOfRange.Decode(d); err != nil {
+	if err := v.StartOfRange.decode(d); err != nil {
 		return per.Field(err, "startOfRange")
 	}
-	if err := v.EndOfRange.Decode(d); err != nil {
+	if err := v.EndOfRange.decode(d); err != nil {
 		return per.Field(err, "endOfRange")
 	}
 	d.Leave()
@@ -12367,12 +12603,16 @@ func (v *PartyNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *PartyNumber) Decode(d *per.Decoder) error {
+	*v = PartyNumber{}
+	return v.decode(d)
+}
+
+func (v *PartyNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = PartyNumber{}
 	idx, err := d.Choice(5, 5, true)
 	if err != nil {
 		return err
@@ -12381,7 +12621,7 @@ func (v *PartyNumber) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.E164Number = new(PublicPartyNumber)
-		if err := v.E164Number.Decode(d); err != nil {
+		if err := v.E164Number.decode(d); err != nil {
 			return per.Field(err, "e164Number")
 		}
 	case 1:
@@ -12394,7 +12634,7 @@ func (v *PartyNumber) Decode(d *per.Decoder) error {
 		}
 	case 3:
 		v.PrivateNumber = new(PrivatePartyNumber)
-		if err := v.PrivateNumber.Decode(d); err != nil {
+		if err := v.PrivateNumber.decode(d); err != nil {
 			return per.Field(err, "privateNumber")
 		}
 	case 4:
@@ -12431,13 +12671,17 @@ func (v *PublicPartyNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *PublicPartyNumber) Decode(d *per.Decoder) error {
+	*v = PublicPartyNumber{}
+	return v.decode(d)
+}
+
+func (v *PublicPartyNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = PublicPartyNumber{}
-	if err := v.PublicTypeOfNumber.Decode(d); err != nil {
+	if err := v.PublicTypeOfNumber.decode(d); err != nil {
 		return per.Field(err, "publicTypeOfNumber")
 	}
 	if err := v.PublicNumberDigits.Decode(d); err != nil {
@@ -12466,13 +12710,17 @@ func (v *PrivatePartyNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *PrivatePartyNumber) Decode(d *per.Decoder) error {
+	*v = PrivatePartyNumber{}
+	return v.decode(d)
+}
+
+func (v *PrivatePartyNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = PrivatePartyNumber{}
-	if err := v.PrivateTypeOfNumber.Decode(d); err != nil {
+	if err := v.PrivateTypeOfNumber.decode(d); err != nil {
 		return per.Field(err, "privateTypeOfNumber")
 	}
 	if err := v.PrivateNumberDigits.Decode(d); err != nil {
@@ -12527,12 +12775,16 @@ func (v *DisplayName) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DisplayName) Decode(d *per.Decoder) error {
+	*v = DisplayName{}
+	return v.decode(d)
+}
+
+func (v *DisplayName) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DisplayName{}
 	opt, err := d.Bits(1)
 	if err != nil {
 		return err
@@ -12614,12 +12866,16 @@ func (v *PublicTypeOfNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *PublicTypeOfNumber) Decode(d *per.Decoder) error {
+	*v = PublicTypeOfNumber{}
+	return v.decode(d)
+}
+
+func (v *PublicTypeOfNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = PublicTypeOfNumber{}
 	idx, err := d.Choice(6, 6, true)
 	if err != nil {
 		return err
@@ -12699,12 +12955,16 @@ func (v *PrivateTypeOfNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *PrivateTypeOfNumber) Decode(d *per.Decoder) error {
+	*v = PrivateTypeOfNumber{}
+	return v.decode(d)
+}
+
+func (v *PrivateTypeOfNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = PrivateTypeOfNumber{}
 	idx, err := d.Choice(6, 6, true)
 	if err != nil {
 		return err
@@ -12788,12 +13048,16 @@ func (v *MobileUIM) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MobileUIM) Decode(d *per.Decoder) error {
+	*v = MobileUIM{}
+	return v.decode(d)
+}
+
+func (v *MobileUIM) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MobileUIM{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -12802,12 +13066,12 @@ func (v *MobileUIM) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Ansi41Uim = new(ANSI41UIM)
-		if err := v.Ansi41Uim.Decode(d); err != nil {
+		if err := v.Ansi41Uim.decode(d); err != nil {
 			return per.Field(err, "ansi-41-uim")
 		}
 	case 1:
 		v.GsmUim = new(GSMUIM)
-		if err := v.GsmUim.Decode(d); err != nil {
+		if err := v.GsmUim.decode(d); err != nil {
 			return per.Field(err, "gsm-uim")
 		}
 	default:
@@ -12958,12 +13222,16 @@ func (v *ANSI41UIM) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ANSI41UIM) Decode(d *per.Decoder) error {
+	*v = ANSI41UIM{}
+	return v.decode(d)
+}
+
+func (v *ANSI41UIM) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ANSI41UIM{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -13032,7 +13300,7 @@ func (v *ANSI41UIM) Decode(d *per.Decoder) error {
 			(*v.Mscid) = TBCDSTRING(x)
 		}
 	}
-	if err := v.SystemID.Decode(d); err != nil {
+	if err := v.SystemID.decode(d); err != nil {
 		return per.Field(err, "system-id")
 	}
 	if opt&(1<<4) != 0 {
@@ -13142,12 +13410,16 @@ func (v *ANSI41UIMSystemID) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ANSI41UIMSystemID) Decode(d *per.Decoder) error {
+	*v = ANSI41UIMSystemID{}
+	return v.decode(d)
+}
+
+func (v *ANSI41UIMSystemID) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ANSI41UIMSystemID{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -13250,12 +13522,16 @@ func (v *GSMUIM) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GSMUIM) Decode(d *per.Decoder) error {
+	*v = GSMUIM{}
+	return v.decode(d)
+}
+
+func (v *GSMUIM) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GSMUIM{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -13422,12 +13698,16 @@ func (v *IsupNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IsupNumber) Decode(d *per.Decoder) error {
+	*v = IsupNumber{}
+	return v.decode(d)
+}
+
+func (v *IsupNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IsupNumber{}
 	idx, err := d.Choice(5, 5, true)
 	if err != nil {
 		return err
@@ -13436,7 +13716,7 @@ func (v *IsupNumber) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.E164Number = new(IsupPublicPartyNumber)
-		if err := v.E164Number.Decode(d); err != nil {
+		if err := v.E164Number.decode(d); err != nil {
 			return per.Field(err, "e164Number")
 		}
 	case 1:
@@ -13449,7 +13729,7 @@ func (v *IsupNumber) Decode(d *per.Decoder) error {
 		}
 	case 3:
 		v.PrivateNumber = new(IsupPrivatePartyNumber)
-		if err := v.PrivateNumber.Decode(d); err != nil {
+		if err := v.PrivateNumber.decode(d); err != nil {
 			return per.Field(err, "privateNumber")
 		}
 	case 4:
@@ -13498,17 +13778,21 @@ func (v *IsupPublicPartyNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IsupPublicPartyNumber) Decode(d *per.Decoder) error {
+	*v = IsupPublicPartyNumber{}
+	return v.decode(d)
+}
+
+func (v *IsupPublicPartyNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IsupPublicPartyNumber{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.NatureOfAddress.Decode(d); err != nil {
+	if err := v.NatureOfAddress.decode(d); err != nil {
 		return per.Field(err, "natureOfAddress")
 	}
 	if err := v.Address.Decode(d); err != nil {
@@ -13560,17 +13844,21 @@ func (v *IsupPrivatePartyNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IsupPrivatePartyNumber) Decode(d *per.Decoder) error {
+	*v = IsupPrivatePartyNumber{}
+	return v.decode(d)
+}
+
+func (v *IsupPrivatePartyNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IsupPrivatePartyNumber{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.PrivateTypeOfNumber.Decode(d); err != nil {
+	if err := v.PrivateTypeOfNumber.decode(d); err != nil {
 		return per.Field(err, "privateTypeOfNumber")
 	}
 	if err := v.Address.Decode(d); err != nil {
@@ -13653,12 +13941,16 @@ func (v *NatureOfAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NatureOfAddress) Decode(d *per.Decoder) error {
+	*v = NatureOfAddress{}
+	return v.decode(d)
+}
+
+func (v *NatureOfAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NatureOfAddress{}
 	idx, err := d.Choice(8, 8, true)
 	if err != nil {
 		return err
@@ -13749,12 +14041,16 @@ func (v *ExtendedAliasAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ExtendedAliasAddress) Decode(d *per.Decoder) error {
+	*v = ExtendedAliasAddress{}
+	return v.decode(d)
+}
+
+func (v *ExtendedAliasAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ExtendedAliasAddress{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -13763,12 +14059,12 @@ func (v *ExtendedAliasAddress) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.Address.Decode(d); err != nil {
+	if err := v.Address.decode(d); err != nil {
 		return per.Field(err, "address")
 	}
 	if opt&(1<<1) != 0 {
 		v.PresentationIndicator = new(PresentationIndicator)
-		if err := (*v.PresentationIndicator).Decode(d); err != nil {
+		if err := (*v.PresentationIndicator).decode(d); err != nil {
 			return per.Field(err, "presentationIndicator")
 		}
 	}
@@ -14015,12 +14311,16 @@ func (v *Endpoint) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Endpoint) Decode(d *per.Decoder) error {
+	*v = Endpoint{}
+	return v.decode(d)
+}
+
+func (v *Endpoint) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Endpoint{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14031,7 +14331,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<9) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -14048,7 +14348,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 				}
 				for j1607 := 0; j1607 < k; j1607++ {
 					var x1608 AliasAddress
-					if err := x1608.Decode(d); err != nil {
+					if err := x1608.decode(d); err != nil {
 						return per.Field(per.Index(err, done1605+j1607), "aliasAddress")
 					}
 					list1604 = append(list1604, x1608)
@@ -14072,7 +14372,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 				}
 				for j1612 := 0; j1612 < k; j1612++ {
 					var x1613 TransportAddress
-					if err := x1613.Decode(d); err != nil {
+					if err := x1613.decode(d); err != nil {
 						return per.Field(per.Index(err, done1610+j1612), "callSignalAddress")
 					}
 					list1609 = append(list1609, x1613)
@@ -14096,7 +14396,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 				}
 				for j1617 := 0; j1617 < k; j1617++ {
 					var x1618 TransportAddress
-					if err := x1618.Decode(d); err != nil {
+					if err := x1618.decode(d); err != nil {
 						return per.Field(per.Index(err, done1615+j1617), "rasAddress")
 					}
 					list1614 = append(list1614, x1618)
@@ -14109,7 +14409,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<5) != 0 {
 		v.EndpointType = new(EndpointType)
-		if err := (*v.EndpointType).Decode(d); err != nil {
+		if err := (*v.EndpointType).decode(d); err != nil {
 			return per.Field(err, "endpointType")
 		}
 	}
@@ -14150,7 +14450,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 				}
 				for j1627 := 0; j1627 < k; j1627++ {
 					var x1628 CryptoH323Token
-					if err := x1628.Decode(d); err != nil {
+					if err := x1628.decode(d); err != nil {
 						return per.Field(per.Index(err, done1625+j1627), "cryptoTokens")
 					}
 					list1624 = append(list1624, x1628)
@@ -14184,7 +14484,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 				}
 				for j1632 := 0; j1632 < k; j1632++ {
 					var x1633 AliasAddress
-					if err := x1633.Decode(d); err != nil {
+					if err := x1633.decode(d); err != nil {
 						return per.Field(per.Index(err, done1630+j1632), "remoteExtensionAddress")
 					}
 					list1629 = append(list1629, x1633)
@@ -14208,7 +14508,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 				}
 				for j1637 := 0; j1637 < k; j1637++ {
 					var x1638 AliasAddress
-					if err := x1638.Decode(d); err != nil {
+					if err := x1638.decode(d); err != nil {
 						return per.Field(per.Index(err, done1635+j1637), "destExtraCallInfo")
 					}
 					list1634 = append(list1634, x1638)
@@ -14231,7 +14531,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AlternateTransportAddresses = new(AlternateTransportAddresses)
-			if err := (*v.AlternateTransportAddresses).Decode(sd); err != nil {
+			if err := (*v.AlternateTransportAddresses).decode(sd); err != nil {
 				return per.Field(err, "alternateTransportAddresses")
 			}
 			if err := sd.Done(); err != nil {
@@ -14245,7 +14545,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -14259,7 +14559,7 @@ func (v *Endpoint) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -14342,12 +14642,16 @@ func (v *AlternateTransportAddresses) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AlternateTransportAddresses) Decode(d *per.Decoder) error {
+	*v = AlternateTransportAddresses{}
+	return v.decode(d)
+}
+
+func (v *AlternateTransportAddresses) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AlternateTransportAddresses{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14369,7 +14673,7 @@ func (v *AlternateTransportAddresses) Decode(d *per.Decoder) error {
 				}
 				for j1650 := 0; j1650 < k; j1650++ {
 					var x1651 TransportAddress
-					if err := x1651.Decode(d); err != nil {
+					if err := x1651.decode(d); err != nil {
 						return per.Field(per.Index(err, done1648+j1650), "annexE")
 					}
 					list1647 = append(list1647, x1651)
@@ -14403,7 +14707,7 @@ func (v *AlternateTransportAddresses) Decode(d *per.Decoder) error {
 					}
 					for j1655 := 0; j1655 < k; j1655++ {
 						var x1656 TransportAddress
-						if err := x1656.Decode(sd); err != nil {
+						if err := x1656.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1653+j1655), "sctp")
 						}
 						list1652 = append(list1652, x1656)
@@ -14476,12 +14780,16 @@ func (v *UseSpecifiedTransport) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UseSpecifiedTransport) Decode(d *per.Decoder) error {
+	*v = UseSpecifiedTransport{}
+	return v.decode(d)
+}
+
+func (v *UseSpecifiedTransport) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UseSpecifiedTransport{}
 	idx, err := d.Choice(2, 3, true)
 	if err != nil {
 		return err
@@ -14552,12 +14860,16 @@ func (v *AlternateGK) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AlternateGK) Decode(d *per.Decoder) error {
+	*v = AlternateGK{}
+	return v.decode(d)
+}
+
+func (v *AlternateGK) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AlternateGK{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14566,7 +14878,7 @@ func (v *AlternateGK) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.RasAddress.Decode(d); err != nil {
+	if err := v.RasAddress.decode(d); err != nil {
 		return per.Field(err, "rasAddress")
 	}
 	if opt&(1<<0) != 0 {
@@ -14645,12 +14957,16 @@ func (v *AltGKInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AltGKInfo) Decode(d *per.Decoder) error {
+	*v = AltGKInfo{}
+	return v.decode(d)
+}
+
+func (v *AltGKInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AltGKInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14667,7 +14983,7 @@ func (v *AltGKInfo) Decode(d *per.Decoder) error {
 			}
 			for j1664 := 0; j1664 < k; j1664++ {
 				var x1665 AlternateGK
-				if err := x1665.Decode(d); err != nil {
+				if err := x1665.decode(d); err != nil {
 					return per.Field(per.Index(err, done1662+j1664), "alternateGatekeeper")
 				}
 				list1661 = append(list1661, x1665)
@@ -14754,12 +15070,16 @@ func (v *SecurityServiceMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SecurityServiceMode) Decode(d *per.Decoder) error {
+	*v = SecurityServiceMode{}
+	return v.decode(d)
+}
+
+func (v *SecurityServiceMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SecurityServiceMode{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -14768,7 +15088,7 @@ func (v *SecurityServiceMode) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -14828,12 +15148,16 @@ func (v *SecurityCapabilities) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SecurityCapabilities) Decode(d *per.Decoder) error {
+	*v = SecurityCapabilities{}
+	return v.decode(d)
+}
+
+func (v *SecurityCapabilities) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SecurityCapabilities{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14844,17 +15168,17 @@ func (v *SecurityCapabilities) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandard = new(NonStandardParameter)
-		if err := (*v.NonStandard).Decode(d); err != nil {
+		if err := (*v.NonStandard).decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	}
-	if err := v.Encryption.Decode(d); err != nil {
+	if err := v.Encryption.decode(d); err != nil {
 		return per.Field(err, "encryption")
 	}
-	if err := v.Authenticaton.Decode(d); err != nil {
+	if err := v.Authenticaton.decode(d); err != nil {
 		return per.Field(err, "authenticaton")
 	}
-	if err := v.Integrity.Decode(d); err != nil {
+	if err := v.Integrity.decode(d); err != nil {
 		return per.Field(err, "integrity")
 	}
 	if ext {
@@ -14958,12 +15282,16 @@ func (v *SecurityErrors) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SecurityErrors) Decode(d *per.Decoder) error {
+	*v = SecurityErrors{}
+	return v.decode(d)
+}
+
+func (v *SecurityErrors) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SecurityErrors{}
 	idx, err := d.Choice(16, 16, true)
 	if err != nil {
 		return err
@@ -15053,12 +15381,16 @@ func (v *SecurityErrors2) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SecurityErrors2) Decode(d *per.Decoder) error {
+	*v = SecurityErrors2{}
+	return v.decode(d)
+}
+
+func (v *SecurityErrors2) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SecurityErrors2{}
 	idx, err := d.Choice(6, 6, true)
 	if err != nil {
 		return err
@@ -15156,12 +15488,16 @@ func (v *H245Security) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H245Security) Decode(d *per.Decoder) error {
+	*v = H245Security{}
+	return v.decode(d)
+}
+
+func (v *H245Security) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H245Security{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -15170,18 +15506,18 @@ func (v *H245Security) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 	case 2:
 		v.Tls = new(SecurityCapabilities)
-		if err := v.Tls.Decode(d); err != nil {
+		if err := v.Tls.decode(d); err != nil {
 			return per.Field(err, "tls")
 		}
 	case 3:
 		v.Ipsec = new(SecurityCapabilities)
-		if err := v.Ipsec.Decode(d); err != nil {
+		if err := v.Ipsec.decode(d); err != nil {
 			return per.Field(err, "ipsec")
 		}
 	default:
@@ -15242,12 +15578,16 @@ func (v *QseriesOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *QseriesOptions) Decode(d *per.Decoder) error {
+	*v = QseriesOptions{}
+	return v.decode(d)
+}
+
+func (v *QseriesOptions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QseriesOptions{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -15301,7 +15641,7 @@ func (v *QseriesOptions) Decode(d *per.Decoder) error {
 		}
 		v.Q957Full = bool(x)
 	}
-	if err := v.Q954Info.Decode(d); err != nil {
+	if err := v.Q954Info.decode(d); err != nil {
 		return per.Field(err, "q954Info")
 	}
 	if ext {
@@ -15346,12 +15686,16 @@ func (v *Q954Details) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Q954Details) Decode(d *per.Decoder) error {
+	*v = Q954Details{}
+	return v.decode(d)
+}
+
+func (v *Q954Details) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Q954Details{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -15643,12 +15987,16 @@ func (v *CallIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallIdentifier) Decode(d *per.Decoder) error {
+	*v = CallIdentifier{}
+	return v.decode(d)
+}
+
+func (v *CallIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallIdentifier{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -15728,12 +16076,16 @@ func (v *EncryptIntAlg) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptIntAlg) Decode(d *per.Decoder) error {
+	*v = EncryptIntAlg{}
+	return v.decode(d)
+}
+
+func (v *EncryptIntAlg) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptIntAlg{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -15742,7 +16094,7 @@ func (v *EncryptIntAlg) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -15835,12 +16187,16 @@ func (v *NonIsoIntegrityMechanism) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonIsoIntegrityMechanism) Decode(d *per.Decoder) error {
+	*v = NonIsoIntegrityMechanism{}
+	return v.decode(d)
+}
+
+func (v *NonIsoIntegrityMechanism) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonIsoIntegrityMechanism{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -15850,12 +16206,12 @@ func (v *NonIsoIntegrityMechanism) Decode(d *per.Decoder) error {
 	case 0:
 	case 1:
 		v.HMACIso101182S = new(EncryptIntAlg)
-		if err := v.HMACIso101182S.Decode(d); err != nil {
+		if err := v.HMACIso101182S.decode(d); err != nil {
 			return per.Field(err, "hMAC-iso10118-2-s")
 		}
 	case 2:
 		v.HMACIso101182L = new(EncryptIntAlg)
-		if err := v.HMACIso101182L.Decode(d); err != nil {
+		if err := v.HMACIso101182L.decode(d); err != nil {
 			return per.Field(err, "hMAC-iso10118-2-l")
 		}
 	case 3:
@@ -15948,12 +16304,16 @@ func (v *IntegrityMechanism) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IntegrityMechanism) Decode(d *per.Decoder) error {
+	*v = IntegrityMechanism{}
+	return v.decode(d)
+}
+
+func (v *IntegrityMechanism) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IntegrityMechanism{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -15962,7 +16322,7 @@ func (v *IntegrityMechanism) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -15976,7 +16336,7 @@ func (v *IntegrityMechanism) Decode(d *per.Decoder) error {
 		}
 	case 3:
 		v.NonIsoIM = new(NonIsoIntegrityMechanism)
-		if err := v.NonIsoIM.Decode(d); err != nil {
+		if err := v.NonIsoIM.decode(d); err != nil {
 			return per.Field(err, "nonIsoIM")
 		}
 	default:
@@ -16009,12 +16369,16 @@ func (v *ICV) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ICV) Decode(d *per.Decoder) error {
+	*v = ICV{}
+	return v.decode(d)
+}
+
+func (v *ICV) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ICV{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -16185,12 +16549,16 @@ func (v *CryptoH323Token) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CryptoH323Token) Decode(d *per.Decoder) error {
+	*v = CryptoH323Token{}
+	return v.decode(d)
+}
+
+func (v *CryptoH323Token) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoH323Token{}
 	idx, err := d.Choice(8, 8, true)
 	if err != nil {
 		return err
@@ -16199,37 +16567,37 @@ func (v *CryptoH323Token) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.CryptoEPPwdHash = new(CryptoH323TokenCryptoEPPwdHash)
-		if err := v.CryptoEPPwdHash.Decode(d); err != nil {
+		if err := v.CryptoEPPwdHash.decode(d); err != nil {
 			return per.Field(err, "cryptoEPPwdHash")
 		}
 	case 1:
 		v.CryptoGKPwdHash = new(CryptoH323TokenCryptoGKPwdHash)
-		if err := v.CryptoGKPwdHash.Decode(d); err != nil {
+		if err := v.CryptoGKPwdHash.decode(d); err != nil {
 			return per.Field(err, "cryptoGKPwdHash")
 		}
 	case 2:
 		v.CryptoEPPwdEncr = new(EncryptedPwdCertToken)
-		if err := v.CryptoEPPwdEncr.Decode(d); err != nil {
+		if err := v.CryptoEPPwdEncr.decode(d); err != nil {
 			return per.Field(err, "cryptoEPPwdEncr")
 		}
 	case 3:
 		v.CryptoGKPwdEncr = new(EncryptedPwdCertToken)
-		if err := v.CryptoGKPwdEncr.Decode(d); err != nil {
+		if err := v.CryptoGKPwdEncr.decode(d); err != nil {
 			return per.Field(err, "cryptoGKPwdEncr")
 		}
 	case 4:
 		v.CryptoEPCert = new(SignedPwdCertToken)
-		if err := v.CryptoEPCert.Decode(d); err != nil {
+		if err := v.CryptoEPCert.decode(d); err != nil {
 			return per.Field(err, "cryptoEPCert")
 		}
 	case 5:
 		v.CryptoGKCert = new(SignedPwdCertToken)
-		if err := v.CryptoGKCert.Decode(d); err != nil {
+		if err := v.CryptoGKCert.decode(d); err != nil {
 			return per.Field(err, "cryptoGKCert")
 		}
 	case 6:
 		v.CryptoFastStart = new(SignedFastStartToken)
-		if err := v.CryptoFastStart.Decode(d); err != nil {
+		if err := v.CryptoFastStart.decode(d); err != nil {
 			return per.Field(err, "cryptoFastStart")
 		}
 	case 7:
@@ -16272,19 +16640,23 @@ func (v *CryptoH323TokenCryptoEPPwdHash) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CryptoH323TokenCryptoEPPwdHash) Decode(d *per.Decoder) error {
+	*v = CryptoH323TokenCryptoEPPwdHash{}
+	return v.decode(d)
+}
+
+func (v *CryptoH323TokenCryptoEPPwdHash) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoH323TokenCryptoEPPwdHash{}
-	if err := v.Alias.Decode(d); err != nil {
+	if err := v.Alias.decode(d); err != nil {
 		return per.Field(err, "alias")
 	}
 	if err := v.TimeStamp.Decode(d); err != nil {
 		return per.Field(err, "timeStamp")
 	}
-	if err := v.Token.Decode(d); err != nil {
+	if err := v.Token.decode(d); err != nil {
 		return per.Field(err, "token")
 	}
 	d.Leave()
@@ -16315,12 +16687,16 @@ func (v *HashedPwdCertToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *HashedPwdCertToken) Decode(d *per.Decoder) error {
+	*v = HashedPwdCertToken{}
+	return v.decode(d)
+}
+
+func (v *HashedPwdCertToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = HashedPwdCertToken{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -16366,19 +16742,23 @@ func (v *CryptoH323TokenCryptoGKPwdHash) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CryptoH323TokenCryptoGKPwdHash) Decode(d *per.Decoder) error {
+	*v = CryptoH323TokenCryptoGKPwdHash{}
+	return v.decode(d)
+}
+
+func (v *CryptoH323TokenCryptoGKPwdHash) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoH323TokenCryptoGKPwdHash{}
 	if err := v.GatekeeperID.Decode(d); err != nil {
 		return per.Field(err, "gatekeeperId")
 	}
 	if err := v.TimeStamp.Decode(d); err != nil {
 		return per.Field(err, "timeStamp")
 	}
-	if err := v.Token.Decode(d); err != nil {
+	if err := v.Token.decode(d); err != nil {
 		return per.Field(err, "token")
 	}
 	d.Leave()
@@ -16409,12 +16789,16 @@ func (v *EncryptedPwdCertToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptedPwdCertToken) Decode(d *per.Decoder) error {
+	*v = EncryptedPwdCertToken{}
+	return v.decode(d)
+}
+
+func (v *EncryptedPwdCertToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptedPwdCertToken{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -16465,12 +16849,16 @@ func (v *SignedPwdCertToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SignedPwdCertToken) Decode(d *per.Decoder) error {
+	*v = SignedPwdCertToken{}
+	return v.decode(d)
+}
+
+func (v *SignedPwdCertToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SignedPwdCertToken{}
 	if err := v.ToBeSigned.Decode(d); err != nil {
 		return per.Field(err, "toBeSigned")
 	}
@@ -16524,12 +16912,16 @@ func (v *SignedFastStartToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SignedFastStartToken) Decode(d *per.Decoder) error {
+	*v = SignedFastStartToken{}
+	return v.decode(d)
+}
+
+func (v *SignedFastStartToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SignedFastStartToken{}
 	if err := v.ToBeSigned.Decode(d); err != nil {
 		return per.Field(err, "toBeSigned")
 	}
@@ -16596,12 +16988,16 @@ func (v *DataRate) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataRate) Decode(d *per.Decoder) error {
+	*v = DataRate{}
+	return v.decode(d)
+}
+
+func (v *DataRate) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataRate{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16612,7 +17008,7 @@ func (v *DataRate) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -16681,12 +17077,16 @@ func (v *CallLinkage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallLinkage) Decode(d *per.Decoder) error {
+	*v = CallLinkage{}
+	return v.decode(d)
+}
+
+func (v *CallLinkage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallLinkage{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16756,12 +17156,16 @@ func (v *SupportedPrefix) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SupportedPrefix) Decode(d *per.Decoder) error {
+	*v = SupportedPrefix{}
+	return v.decode(d)
+}
+
+func (v *SupportedPrefix) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SupportedPrefix{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16772,11 +17176,11 @@ func (v *SupportedPrefix) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
-	if err := v.Prefix.Decode(d); err != nil {
+	if err := v.Prefix.decode(d); err != nil {
 		return per.Field(err, "prefix")
 	}
 	if ext {
@@ -16818,12 +17222,16 @@ func (v *CapacityReportingCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CapacityReportingCapability) Decode(d *per.Decoder) error {
+	*v = CapacityReportingCapability{}
+	return v.decode(d)
+}
+
+func (v *CapacityReportingCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapacityReportingCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16876,17 +17284,21 @@ func (v *CapacityReportingSpecification) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CapacityReportingSpecification) Decode(d *per.Decoder) error {
+	*v = CapacityReportingSpecification{}
+	return v.decode(d)
+}
+
+func (v *CapacityReportingSpecification) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapacityReportingSpecification{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.When.Decode(d); err != nil {
+	if err := v.When.decode(d); err != nil {
 		return per.Field(err, "when")
 	}
 	if ext {
@@ -16931,12 +17343,16 @@ func (v *CapacityReportingSpecificationWhen) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CapacityReportingSpecificationWhen) Decode(d *per.Decoder) error {
+	*v = CapacityReportingSpecificationWhen{}
+	return v.decode(d)
+}
+
+func (v *CapacityReportingSpecificationWhen) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapacityReportingSpecificationWhen{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16999,12 +17415,16 @@ func (v *CallCapacity) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallCapacity) Decode(d *per.Decoder) error {
+	*v = CallCapacity{}
+	return v.decode(d)
+}
+
+func (v *CallCapacity) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallCapacity{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -17015,13 +17435,13 @@ func (v *CallCapacity) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.MaximumCallCapacity = new(CallCapacityInfo)
-		if err := (*v.MaximumCallCapacity).Decode(d); err != nil {
+		if err := (*v.MaximumCallCapacity).decode(d); err != nil {
 			return per.Field(err, "maximumCallCapacity")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.CurrentCallCapacity = new(CallCapacityInfo)
-		if err := (*v.CurrentCallCapacity).Decode(d); err != nil {
+		if err := (*v.CurrentCallCapacity).decode(d); err != nil {
 			return per.Field(err, "currentCallCapacity")
 		}
 	}
@@ -17306,12 +17726,16 @@ func (v *CallCapacityInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
+	*v = CallCapacityInfo{}
+	return v.decode(d)
+}
+
+func (v *CallCapacityInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallCapacityInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -17333,7 +17757,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1717 := 0; j1717 < k; j1717++ {
 					var x1718 CallsAvailable
-					if err := x1718.Decode(d); err != nil {
+					if err := x1718.decode(d); err != nil {
 						return per.Field(per.Index(err, done1715+j1717), "voiceGwCallsAvailable")
 					}
 					list1714 = append(list1714, x1718)
@@ -17357,7 +17781,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1722 := 0; j1722 < k; j1722++ {
 					var x1723 CallsAvailable
-					if err := x1723.Decode(d); err != nil {
+					if err := x1723.decode(d); err != nil {
 						return per.Field(per.Index(err, done1720+j1722), "h310GwCallsAvailable")
 					}
 					list1719 = append(list1719, x1723)
@@ -17381,7 +17805,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1727 := 0; j1727 < k; j1727++ {
 					var x1728 CallsAvailable
-					if err := x1728.Decode(d); err != nil {
+					if err := x1728.decode(d); err != nil {
 						return per.Field(per.Index(err, done1725+j1727), "h320GwCallsAvailable")
 					}
 					list1724 = append(list1724, x1728)
@@ -17405,7 +17829,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1732 := 0; j1732 < k; j1732++ {
 					var x1733 CallsAvailable
-					if err := x1733.Decode(d); err != nil {
+					if err := x1733.decode(d); err != nil {
 						return per.Field(per.Index(err, done1730+j1732), "h321GwCallsAvailable")
 					}
 					list1729 = append(list1729, x1733)
@@ -17429,7 +17853,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1737 := 0; j1737 < k; j1737++ {
 					var x1738 CallsAvailable
-					if err := x1738.Decode(d); err != nil {
+					if err := x1738.decode(d); err != nil {
 						return per.Field(per.Index(err, done1735+j1737), "h322GwCallsAvailable")
 					}
 					list1734 = append(list1734, x1738)
@@ -17453,7 +17877,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1742 := 0; j1742 < k; j1742++ {
 					var x1743 CallsAvailable
-					if err := x1743.Decode(d); err != nil {
+					if err := x1743.decode(d); err != nil {
 						return per.Field(per.Index(err, done1740+j1742), "h323GwCallsAvailable")
 					}
 					list1739 = append(list1739, x1743)
@@ -17477,7 +17901,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1747 := 0; j1747 < k; j1747++ {
 					var x1748 CallsAvailable
-					if err := x1748.Decode(d); err != nil {
+					if err := x1748.decode(d); err != nil {
 						return per.Field(per.Index(err, done1745+j1747), "h324GwCallsAvailable")
 					}
 					list1744 = append(list1744, x1748)
@@ -17501,7 +17925,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1752 := 0; j1752 < k; j1752++ {
 					var x1753 CallsAvailable
-					if err := x1753.Decode(d); err != nil {
+					if err := x1753.decode(d); err != nil {
 						return per.Field(per.Index(err, done1750+j1752), "t120OnlyGwCallsAvailable")
 					}
 					list1749 = append(list1749, x1753)
@@ -17525,7 +17949,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1757 := 0; j1757 < k; j1757++ {
 					var x1758 CallsAvailable
-					if err := x1758.Decode(d); err != nil {
+					if err := x1758.decode(d); err != nil {
 						return per.Field(per.Index(err, done1755+j1757), "t38FaxAnnexbOnlyGwCallsAvailable")
 					}
 					list1754 = append(list1754, x1758)
@@ -17549,7 +17973,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1762 := 0; j1762 < k; j1762++ {
 					var x1763 CallsAvailable
-					if err := x1763.Decode(d); err != nil {
+					if err := x1763.decode(d); err != nil {
 						return per.Field(per.Index(err, done1760+j1762), "terminalCallsAvailable")
 					}
 					list1759 = append(list1759, x1763)
@@ -17573,7 +17997,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 				}
 				for j1767 := 0; j1767 < k; j1767++ {
 					var x1768 CallsAvailable
-					if err := x1768.Decode(d); err != nil {
+					if err := x1768.decode(d); err != nil {
 						return per.Field(per.Index(err, done1765+j1767), "mcuCallsAvailable")
 					}
 					list1764 = append(list1764, x1768)
@@ -17607,7 +18031,7 @@ func (v *CallCapacityInfo) Decode(d *per.Decoder) error {
 					}
 					for j1772 := 0; j1772 < k; j1772++ {
 						var x1773 CallsAvailable
-						if err := x1773.Decode(sd); err != nil {
+						if err := x1773.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1770+j1772), "sipGwCallsAvailable")
 						}
 						list1769 = append(list1769, x1773)
@@ -17678,12 +18102,16 @@ func (v *CallsAvailable) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallsAvailable) Decode(d *per.Decoder) error {
+	*v = CallsAvailable{}
+	return v.decode(d)
+}
+
+func (v *CallsAvailable) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallsAvailable{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -17721,7 +18149,7 @@ func (v *CallsAvailable) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Carrier = new(CarrierInfo)
-			if err := (*v.Carrier).Decode(sd); err != nil {
+			if err := (*v.Carrier).decode(sd); err != nil {
 				return per.Field(err, "carrier")
 			}
 			if err := sd.Done(); err != nil {
@@ -17795,12 +18223,16 @@ func (v *CircuitInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CircuitInfo) Decode(d *per.Decoder) error {
+	*v = CircuitInfo{}
+	return v.decode(d)
+}
+
+func (v *CircuitInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CircuitInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -17811,13 +18243,13 @@ func (v *CircuitInfo) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.SourceCircuitID = new(CircuitIdentifier)
-		if err := (*v.SourceCircuitID).Decode(d); err != nil {
+		if err := (*v.SourceCircuitID).decode(d); err != nil {
 			return per.Field(err, "sourceCircuitID")
 		}
 	}
 	if opt&(1<<1) != 0 {
 		v.DestinationCircuitID = new(CircuitIdentifier)
-		if err := (*v.DestinationCircuitID).Decode(d); err != nil {
+		if err := (*v.DestinationCircuitID).decode(d); err != nil {
 			return per.Field(err, "destinationCircuitID")
 		}
 	}
@@ -17834,7 +18266,7 @@ func (v *CircuitInfo) Decode(d *per.Decoder) error {
 				}
 				for j1781 := 0; j1781 < k; j1781++ {
 					var x1782 GenericData
-					if err := x1782.Decode(d); err != nil {
+					if err := x1782.decode(d); err != nil {
 						return per.Field(per.Index(err, done1779+j1781), "genericData")
 					}
 					list1778 = append(list1778, x1782)
@@ -17910,12 +18342,16 @@ func (v *CircuitIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CircuitIdentifier) Decode(d *per.Decoder) error {
+	*v = CircuitIdentifier{}
+	return v.decode(d)
+}
+
+func (v *CircuitIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CircuitIdentifier{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -17926,13 +18362,13 @@ func (v *CircuitIdentifier) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.Cic = new(CicInfo)
-		if err := (*v.Cic).Decode(d); err != nil {
+		if err := (*v.Cic).decode(d); err != nil {
 			return per.Field(err, "cic")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.Group = new(GroupID)
-		if err := (*v.Group).Decode(d); err != nil {
+		if err := (*v.Group).decode(d); err != nil {
 			return per.Field(err, "group")
 		}
 	}
@@ -17948,7 +18384,7 @@ func (v *CircuitIdentifier) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Carrier = new(CarrierInfo)
-			if err := (*v.Carrier).Decode(sd); err != nil {
+			if err := (*v.Carrier).decode(sd); err != nil {
 				return per.Field(err, "carrier")
 			}
 			if err := sd.Done(); err != nil {
@@ -18008,12 +18444,16 @@ func (v *CicInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CicInfo) Decode(d *per.Decoder) error {
+	*v = CicInfo{}
+	return v.decode(d)
+}
+
+func (v *CicInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CicInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18112,12 +18552,16 @@ func (v *GroupID) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GroupID) Decode(d *per.Decoder) error {
+	*v = GroupID{}
+	return v.decode(d)
+}
+
+func (v *GroupID) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GroupID{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18213,12 +18657,16 @@ func (v *CarrierInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CarrierInfo) Decode(d *per.Decoder) error {
+	*v = CarrierInfo{}
+	return v.decode(d)
+}
+
+func (v *CarrierInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CarrierInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18337,12 +18785,16 @@ func (v *ServiceControlDescriptor) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ServiceControlDescriptor) Decode(d *per.Decoder) error {
+	*v = ServiceControlDescriptor{}
+	return v.decode(d)
+}
+
+func (v *ServiceControlDescriptor) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlDescriptor{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -18363,12 +18815,12 @@ func (v *ServiceControlDescriptor) Decode(d *per.Decoder) error {
 		}
 	case 2:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 3:
 		v.CallCreditServiceControl = new(CallCreditServiceControl)
-		if err := v.CallCreditServiceControl.Decode(d); err != nil {
+		if err := v.CallCreditServiceControl.decode(d); err != nil {
 			return per.Field(err, "callCreditServiceControl")
 		}
 	default:
@@ -18421,12 +18873,16 @@ func (v *ServiceControlSession) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ServiceControlSession) Decode(d *per.Decoder) error {
+	*v = ServiceControlSession{}
+	return v.decode(d)
+}
+
+func (v *ServiceControlSession) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlSession{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18444,11 +18900,11 @@ func (v *ServiceControlSession) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.Contents = new(ServiceControlDescriptor)
-		if err := (*v.Contents).Decode(d); err != nil {
+		if err := (*v.Contents).decode(d); err != nil {
 			return per.Field(err, "contents")
 		}
 	}
-	if err := v.Reason.Decode(d); err != nil {
+	if err := v.Reason.decode(d); err != nil {
 		return per.Field(err, "reason")
 	}
 	if ext {
@@ -18513,12 +18969,16 @@ func (v *ServiceControlSessionReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ServiceControlSessionReason) Decode(d *per.Decoder) error {
+	*v = ServiceControlSessionReason{}
+	return v.decode(d)
+}
+
+func (v *ServiceControlSessionReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlSessionReason{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -18586,12 +19046,16 @@ func (v *RasUsageInfoTypes) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RasUsageInfoTypes) Decode(d *per.Decoder) error {
+	*v = RasUsageInfoTypes{}
+	return v.decode(d)
+}
+
+func (v *RasUsageInfoTypes) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RasUsageInfoTypes{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18612,7 +19076,7 @@ func (v *RasUsageInfoTypes) Decode(d *per.Decoder) error {
 			}
 			for j1808 := 0; j1808 < k; j1808++ {
 				var x1809 NonStandardParameter
-				if err := x1809.Decode(d); err != nil {
+				if err := x1809.decode(d); err != nil {
 					return per.Field(per.Index(err, done1806+j1808), "nonStandardUsageTypes")
 				}
 				list1805 = append(list1805, x1809)
@@ -18679,12 +19143,16 @@ func (v *RasUsageSpecification) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RasUsageSpecification) Decode(d *per.Decoder) error {
+	*v = RasUsageSpecification{}
+	return v.decode(d)
+}
+
+func (v *RasUsageSpecification) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RasUsageSpecification{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18693,16 +19161,16 @@ func (v *RasUsageSpecification) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.When.Decode(d); err != nil {
+	if err := v.When.decode(d); err != nil {
 		return per.Field(err, "when")
 	}
 	if opt&(1<<0) != 0 {
 		v.CallStartingPoint = new(RasUsageSpecificationCallStartingPoint)
-		if err := (*v.CallStartingPoint).Decode(d); err != nil {
+		if err := (*v.CallStartingPoint).decode(d); err != nil {
 			return per.Field(err, "callStartingPoint")
 		}
 	}
-	if err := v.Required.Decode(d); err != nil {
+	if err := v.Required.decode(d); err != nil {
 		return per.Field(err, "required")
 	}
 	if ext {
@@ -18750,12 +19218,16 @@ func (v *RasUsageSpecificationWhen) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RasUsageSpecificationWhen) Decode(d *per.Decoder) error {
+	*v = RasUsageSpecificationWhen{}
+	return v.decode(d)
+}
+
+func (v *RasUsageSpecificationWhen) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RasUsageSpecificationWhen{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18809,12 +19281,16 @@ func (v *RasUsageSpecificationCallStartingPoint) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RasUsageSpecificationCallStartingPoint) Decode(d *per.Decoder) error {
+	*v = RasUsageSpecificationCallStartingPoint{}
+	return v.decode(d)
+}
+
+func (v *RasUsageSpecificationCallStartingPoint) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RasUsageSpecificationCallStartingPoint{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18902,12 +19378,16 @@ func (v *RasUsageInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RasUsageInformation) Decode(d *per.Decoder) error {
+	*v = RasUsageInformation{}
+	return v.decode(d)
+}
+
+func (v *RasUsageInformation) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RasUsageInformation{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18928,7 +19408,7 @@ func (v *RasUsageInformation) Decode(d *per.Decoder) error {
 			}
 			for j1817 := 0; j1817 < k; j1817++ {
 				var x1818 NonStandardParameter
-				if err := x1818.Decode(d); err != nil {
+				if err := x1818.decode(d); err != nil {
 					return per.Field(per.Index(err, done1815+j1817), "nonStandardUsageFields")
 				}
 				list1814 = append(list1814, x1818)
@@ -19028,12 +19508,16 @@ func (v *CallTerminationCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallTerminationCause) Decode(d *per.Decoder) error {
+	*v = CallTerminationCause{}
+	return v.decode(d)
+}
+
+func (v *CallTerminationCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallTerminationCause{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -19042,7 +19526,7 @@ func (v *CallTerminationCause) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.ReleaseCompleteReason = new(ReleaseCompleteReason)
-		if err := v.ReleaseCompleteReason.Decode(d); err != nil {
+		if err := v.ReleaseCompleteReason.decode(d); err != nil {
 			return per.Field(err, "releaseCompleteReason")
 		}
 	case 1:
@@ -19101,12 +19585,16 @@ func (v *BandwidthDetails) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *BandwidthDetails) Decode(d *per.Decoder) error {
+	*v = BandwidthDetails{}
+	return v.decode(d)
+}
+
+func (v *BandwidthDetails) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = BandwidthDetails{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19128,7 +19616,7 @@ func (v *BandwidthDetails) Decode(d *per.Decoder) error {
 	if err := v.Bandwidth.Decode(d); err != nil {
 		return per.Field(err, "bandwidth")
 	}
-	if err := v.RTCPAddresses.Decode(d); err != nil {
+	if err := v.RTCPAddresses.decode(d); err != nil {
 		return per.Field(err, "rtcpAddresses")
 	}
 	if ext {
@@ -19179,12 +19667,16 @@ func (v *CallCreditCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallCreditCapability) Decode(d *per.Decoder) error {
+	*v = CallCreditCapability{}
+	return v.decode(d)
+}
+
+func (v *CallCreditCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallCreditCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19287,12 +19779,16 @@ func (v *CallCreditServiceControl) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallCreditServiceControl) Decode(d *per.Decoder) error {
+	*v = CallCreditServiceControl{}
+	return v.decode(d)
+}
+
+func (v *CallCreditServiceControl) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallCreditServiceControl{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19313,7 +19809,7 @@ func (v *CallCreditServiceControl) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<3) != 0 {
 		v.BillingMode = new(CallCreditServiceControlBillingMode)
-		if err := (*v.BillingMode).Decode(d); err != nil {
+		if err := (*v.BillingMode).decode(d); err != nil {
 			return per.Field(err, "billingMode")
 		}
 	}
@@ -19339,7 +19835,7 @@ func (v *CallCreditServiceControl) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.CallStartingPoint = new(CallCreditServiceControlCallStartingPoint)
-		if err := (*v.CallStartingPoint).Decode(d); err != nil {
+		if err := (*v.CallStartingPoint).decode(d); err != nil {
 			return per.Field(err, "callStartingPoint")
 		}
 	}
@@ -19402,12 +19898,16 @@ func (v *CallCreditServiceControlBillingMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallCreditServiceControlBillingMode) Decode(d *per.Decoder) error {
+	*v = CallCreditServiceControlBillingMode{}
+	return v.decode(d)
+}
+
+func (v *CallCreditServiceControlBillingMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallCreditServiceControlBillingMode{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -19471,12 +19971,16 @@ func (v *CallCreditServiceControlCallStartingPoint) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallCreditServiceControlCallStartingPoint) Decode(d *per.Decoder) error {
+	*v = CallCreditServiceControlCallStartingPoint{}
+	return v.decode(d)
+}
+
+func (v *CallCreditServiceControlCallStartingPoint) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallCreditServiceControlCallStartingPoint{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -19542,12 +20046,16 @@ func (v *GenericData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GenericData) Decode(d *per.Decoder) error {
+	*v = GenericData{}
+	return v.decode(d)
+}
+
+func (v *GenericData) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericData{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19556,7 +20064,7 @@ func (v *GenericData) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.ID.Decode(d); err != nil {
+	if err := v.ID.decode(d); err != nil {
 		return per.Field(err, "id")
 	}
 	if opt&(1<<0) != 0 {
@@ -19572,7 +20080,7 @@ func (v *GenericData) Decode(d *per.Decoder) error {
 				}
 				for j1826 := 0; j1826 < k; j1826++ {
 					var x1827 EnumeratedParameter
-					if err := x1827.Decode(d); err != nil {
+					if err := x1827.decode(d); err != nil {
 						return per.Field(per.Index(err, done1824+j1826), "parameters")
 					}
 					list1823 = append(list1823, x1827)
@@ -19658,12 +20166,16 @@ func (v *GenericIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GenericIdentifier) Decode(d *per.Decoder) error {
+	*v = GenericIdentifier{}
+	return v.decode(d)
+}
+
+func (v *GenericIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericIdentifier{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -19735,12 +20247,16 @@ func (v *EnumeratedParameter) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EnumeratedParameter) Decode(d *per.Decoder) error {
+	*v = EnumeratedParameter{}
+	return v.decode(d)
+}
+
+func (v *EnumeratedParameter) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EnumeratedParameter{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19749,12 +20265,12 @@ func (v *EnumeratedParameter) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.ID.Decode(d); err != nil {
+	if err := v.ID.decode(d); err != nil {
 		return per.Field(err, "id")
 	}
 	if opt&(1<<0) != 0 {
 		v.Content = new(Content)
-		if err := (*v.Content).Decode(d); err != nil {
+		if err := (*v.Content).decode(d); err != nil {
 			return per.Field(err, "content")
 		}
 	}
@@ -19938,12 +20454,16 @@ func (v *Content) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Content) Decode(d *per.Decoder) error {
+	*v = Content{}
+	return v.decode(d)
+}
+
+func (v *Content) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Content{}
 	idx, err := d.Choice(12, 12, true)
 	if err != nil {
 		return err
@@ -20008,17 +20528,17 @@ func (v *Content) Decode(d *per.Decoder) error {
 		}
 	case 7:
 		v.ID = new(GenericIdentifier)
-		if err := v.ID.Decode(d); err != nil {
+		if err := v.ID.decode(d); err != nil {
 			return per.Field(err, "id")
 		}
 	case 8:
 		v.Alias = new(AliasAddress)
-		if err := v.Alias.Decode(d); err != nil {
+		if err := v.Alias.decode(d); err != nil {
 			return per.Field(err, "alias")
 		}
 	case 9:
 		v.Transport = new(TransportAddress)
-		if err := v.Transport.Decode(d); err != nil {
+		if err := v.Transport.decode(d); err != nil {
 			return per.Field(err, "transport")
 		}
 	case 10:
@@ -20034,7 +20554,7 @@ func (v *Content) Decode(d *per.Decoder) error {
 				}
 				for j1839 := 0; j1839 < k; j1839++ {
 					var x1840 EnumeratedParameter
-					if err := x1840.Decode(d); err != nil {
+					if err := x1840.decode(d); err != nil {
 						return per.Field(per.Index(err, done1837+j1839), "compound")
 					}
 					list1836 = append(list1836, x1840)
@@ -20057,7 +20577,7 @@ func (v *Content) Decode(d *per.Decoder) error {
 				}
 				for j1844 := 0; j1844 < k; j1844++ {
 					var x1845 GenericData
-					if err := x1845.Decode(d); err != nil {
+					if err := x1845.decode(d); err != nil {
 						return per.Field(per.Index(err, done1842+j1844), "nested")
 					}
 					list1841 = append(list1841, x1845)
@@ -20162,12 +20682,16 @@ func (v *FeatureSet) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FeatureSet) Decode(d *per.Decoder) error {
+	*v = FeatureSet{}
+	return v.decode(d)
+}
+
+func (v *FeatureSet) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FeatureSet{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -20196,7 +20720,7 @@ func (v *FeatureSet) Decode(d *per.Decoder) error {
 				}
 				for j1861 := 0; j1861 < k; j1861++ {
 					var x1862 FeatureDescriptor
-					if err := x1862.Decode(d); err != nil {
+					if err := x1862.decode(d); err != nil {
 						return per.Field(per.Index(err, done1859+j1861), "neededFeatures")
 					}
 					list1858 = append(list1858, x1862)
@@ -20220,7 +20744,7 @@ func (v *FeatureSet) Decode(d *per.Decoder) error {
 				}
 				for j1866 := 0; j1866 < k; j1866++ {
 					var x1867 FeatureDescriptor
-					if err := x1867.Decode(d); err != nil {
+					if err := x1867.decode(d); err != nil {
 						return per.Field(per.Index(err, done1864+j1866), "desiredFeatures")
 					}
 					list1863 = append(list1863, x1867)
@@ -20244,7 +20768,7 @@ func (v *FeatureSet) Decode(d *per.Decoder) error {
 				}
 				for j1871 := 0; j1871 < k; j1871++ {
 					var x1872 FeatureDescriptor
-					if err := x1872.Decode(d); err != nil {
+					if err := x1872.decode(d); err != nil {
 						return per.Field(per.Index(err, done1869+j1871), "supportedFeatures")
 					}
 					list1868 = append(list1868, x1872)
@@ -20307,12 +20831,16 @@ func (v *TransportChannelInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportChannelInfo) Decode(d *per.Decoder) error {
+	*v = TransportChannelInfo{}
+	return v.decode(d)
+}
+
+func (v *TransportChannelInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportChannelInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -20323,13 +20851,13 @@ func (v *TransportChannelInfo) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.SendAddress = new(TransportAddress)
-		if err := (*v.SendAddress).Decode(d); err != nil {
+		if err := (*v.SendAddress).decode(d); err != nil {
 			return per.Field(err, "sendAddress")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.RecvAddress = new(TransportAddress)
-		if err := (*v.RecvAddress).Decode(d); err != nil {
+		if err := (*v.RecvAddress).decode(d); err != nil {
 			return per.Field(err, "recvAddress")
 		}
 	}
@@ -20433,20 +20961,24 @@ func (v *RTPSession) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RTPSession) Decode(d *per.Decoder) error {
+	*v = RTPSession{}
+	return v.decode(d)
+}
+
+func (v *RTPSession) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPSession{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.RTPAddress.Decode(d); err != nil {
+	if err := v.RTPAddress.decode(d); err != nil {
 		return per.Field(err, "rtpAddress")
 	}
-	if err := v.RTCPAddress.Decode(d); err != nil {
+	if err := v.RTCPAddress.decode(d); err != nil {
 		return per.Field(err, "rtcpAddress")
 	}
 	{
@@ -20574,12 +21106,16 @@ func (v *RehomingModel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RehomingModel) Decode(d *per.Decoder) error {
+	*v = RehomingModel{}
+	return v.decode(d)
+}
+
+func (v *RehomingModel) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RehomingModel{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -21019,12 +21555,16 @@ func (v *RasMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RasMessage) Decode(d *per.Decoder) error {
+	*v = RasMessage{}
+	return v.decode(d)
+}
+
+func (v *RasMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RasMessage{}
 	idx, err := d.Choice(25, 33, true)
 	if err != nil {
 		return err
@@ -21033,127 +21573,127 @@ func (v *RasMessage) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.GatekeeperRequest = new(GatekeeperRequest)
-		if err := v.GatekeeperRequest.Decode(d); err != nil {
+		if err := v.GatekeeperRequest.decode(d); err != nil {
 			return per.Field(err, "gatekeeperRequest")
 		}
 	case 1:
 		v.GatekeeperConfirm = new(GatekeeperConfirm)
-		if err := v.GatekeeperConfirm.Decode(d); err != nil {
+		if err := v.GatekeeperConfirm.decode(d); err != nil {
 			return per.Field(err, "gatekeeperConfirm")
 		}
 	case 2:
 		v.GatekeeperReject = new(GatekeeperReject)
-		if err := v.GatekeeperReject.Decode(d); err != nil {
+		if err := v.GatekeeperReject.decode(d); err != nil {
 			return per.Field(err, "gatekeeperReject")
 		}
 	case 3:
 		v.RegistrationRequest = new(RegistrationRequest)
-		if err := v.RegistrationRequest.Decode(d); err != nil {
+		if err := v.RegistrationRequest.decode(d); err != nil {
 			return per.Field(err, "registrationRequest")
 		}
 	case 4:
 		v.RegistrationConfirm = new(RegistrationConfirm)
-		if err := v.RegistrationConfirm.Decode(d); err != nil {
+		if err := v.RegistrationConfirm.decode(d); err != nil {
 			return per.Field(err, "registrationConfirm")
 		}
 	case 5:
 		v.RegistrationReject = new(RegistrationReject)
-		if err := v.RegistrationReject.Decode(d); err != nil {
+		if err := v.RegistrationReject.decode(d); err != nil {
 			return per.Field(err, "registrationReject")
 		}
 	case 6:
 		v.UnregistrationRequest = new(UnregistrationRequest)
-		if err := v.UnregistrationRequest.Decode(d); err != nil {
+		if err := v.UnregistrationRequest.decode(d); err != nil {
 			return per.Field(err, "unregistrationRequest")
 		}
 	case 7:
 		v.UnregistrationConfirm = new(UnregistrationConfirm)
-		if err := v.UnregistrationConfirm.Decode(d); err != nil {
+		if err := v.UnregistrationConfirm.decode(d); err != nil {
 			return per.Field(err, "unregistrationConfirm")
 		}
 	case 8:
 		v.UnregistrationReject = new(UnregistrationReject)
-		if err := v.UnregistrationReject.Decode(d); err != nil {
+		if err := v.UnregistrationReject.decode(d); err != nil {
 			return per.Field(err, "unregistrationReject")
 		}
 	case 9:
 		v.AdmissionRequest = new(AdmissionRequest)
-		if err := v.AdmissionRequest.Decode(d); err != nil {
+		if err := v.AdmissionRequest.decode(d); err != nil {
 			return per.Field(err, "admissionRequest")
 		}
 	case 10:
 		v.AdmissionConfirm = new(AdmissionConfirm)
-		if err := v.AdmissionConfirm.Decode(d); err != nil {
+		if err := v.AdmissionConfirm.decode(d); err != nil {
 			return per.Field(err, "admissionConfirm")
 		}
 	case 11:
 		v.AdmissionReject = new(AdmissionReject)
-		if err := v.AdmissionReject.Decode(d); err != nil {
+		if err := v.AdmissionReject.decode(d); err != nil {
 			return per.Field(err, "admissionReject")
 		}
 	case 12:
 		v.BandwidthRequest = new(BandwidthRequest)
-		if err := v.BandwidthRequest.Decode(d); err != nil {
+		if err := v.BandwidthRequest.decode(d); err != nil {
 			return per.Field(err, "bandwidthRequest")
 		}
 	case 13:
 		v.BandwidthConfirm = new(BandwidthConfirm)
-		if err := v.BandwidthConfirm.Decode(d); err != nil {
+		if err := v.BandwidthConfirm.decode(d); err != nil {
 			return per.Field(err, "bandwidthConfirm")
 		}
 	case 14:
 		v.BandwidthReject = new(BandwidthReject)
-		if err := v.BandwidthReject.Decode(d); err != nil {
+		if err := v.BandwidthReject.decode(d); err != nil {
 			return per.Field(err, "bandwidthReject")
 		}
 	case 15:
 		v.DisengageRequest = new(DisengageRequest)
-		if err := v.DisengageRequest.Decode(d); err != nil {
+		if err := v.DisengageRequest.decode(d); err != nil {
 			return per.Field(err, "disengageRequest")
 		}
 	case 16:
 		v.DisengageConfirm = new(DisengageConfirm)
-		if err := v.DisengageConfirm.Decode(d); err != nil {
+		if err := v.DisengageConfirm.decode(d); err != nil {
 			return per.Field(err, "disengageConfirm")
 		}
 	case 17:
 		v.DisengageReject = new(DisengageReject)
-		if err := v.DisengageReject.Decode(d); err != nil {
+		if err := v.DisengageReject.decode(d); err != nil {
 			return per.Field(err, "disengageReject")
 		}
 	case 18:
 		v.LocationRequest = new(LocationRequest)
-		if err := v.LocationRequest.Decode(d); err != nil {
+		if err := v.LocationRequest.decode(d); err != nil {
 			return per.Field(err, "locationRequest")
 		}
 	case 19:
 		v.LocationConfirm = new(LocationConfirm)
-		if err := v.LocationConfirm.Decode(d); err != nil {
+		if err := v.LocationConfirm.decode(d); err != nil {
 			return per.Field(err, "locationConfirm")
 		}
 	case 20:
 		v.LocationReject = new(LocationReject)
-		if err := v.LocationReject.Decode(d); err != nil {
+		if err := v.LocationReject.decode(d); err != nil {
 			return per.Field(err, "locationReject")
 		}
 	case 21:
 		v.InfoRequest = new(InfoRequest)
-		if err := v.InfoRequest.Decode(d); err != nil {
+		if err := v.InfoRequest.decode(d); err != nil {
 			return per.Field(err, "infoRequest")
 		}
 	case 22:
 		v.InfoRequestResponse = new(InfoRequestResponse)
-		if err := v.InfoRequestResponse.Decode(d); err != nil {
+		if err := v.InfoRequestResponse.decode(d); err != nil {
 			return per.Field(err, "infoRequestResponse")
 		}
 	case 23:
 		v.NonStandardMessage = new(NonStandardMessage)
-		if err := v.NonStandardMessage.Decode(d); err != nil {
+		if err := v.NonStandardMessage.decode(d); err != nil {
 			return per.Field(err, "nonStandardMessage")
 		}
 	case 24:
 		v.UnknownMessageResponse = new(UnknownMessageResponse)
-		if err := v.UnknownMessageResponse.Decode(d); err != nil {
+		if err := v.UnknownMessageResponse.decode(d); err != nil {
 			return per.Field(err, "unknownMessageResponse")
 		}
 	case 25:
@@ -21163,7 +21703,7 @@ func (v *RasMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RequestInProgress = new(RequestInProgress)
-		if err := v.RequestInProgress.Decode(sd); err != nil {
+		if err := v.RequestInProgress.decode(sd); err != nil {
 			return per.Field(err, "requestInProgress")
 		}
 		if err := sd.Done(); err != nil {
@@ -21176,7 +21716,7 @@ func (v *RasMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ResourcesAvailableIndicate = new(ResourcesAvailableIndicate)
-		if err := v.ResourcesAvailableIndicate.Decode(sd); err != nil {
+		if err := v.ResourcesAvailableIndicate.decode(sd); err != nil {
 			return per.Field(err, "resourcesAvailableIndicate")
 		}
 		if err := sd.Done(); err != nil {
@@ -21189,7 +21729,7 @@ func (v *RasMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ResourcesAvailableConfirm = new(ResourcesAvailableConfirm)
-		if err := v.ResourcesAvailableConfirm.Decode(sd); err != nil {
+		if err := v.ResourcesAvailableConfirm.decode(sd); err != nil {
 			return per.Field(err, "resourcesAvailableConfirm")
 		}
 		if err := sd.Done(); err != nil {
@@ -21202,7 +21742,7 @@ func (v *RasMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.InfoRequestAck = new(InfoRequestAck)
-		if err := v.InfoRequestAck.Decode(sd); err != nil {
+		if err := v.InfoRequestAck.decode(sd); err != nil {
 			return per.Field(err, "infoRequestAck")
 		}
 		if err := sd.Done(); err != nil {
@@ -21215,7 +21755,7 @@ func (v *RasMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.InfoRequestNak = new(InfoRequestNak)
-		if err := v.InfoRequestNak.Decode(sd); err != nil {
+		if err := v.InfoRequestNak.decode(sd); err != nil {
 			return per.Field(err, "infoRequestNak")
 		}
 		if err := sd.Done(); err != nil {
@@ -21228,7 +21768,7 @@ func (v *RasMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ServiceControlIndication = new(ServiceControlIndication)
-		if err := v.ServiceControlIndication.Decode(sd); err != nil {
+		if err := v.ServiceControlIndication.decode(sd); err != nil {
 			return per.Field(err, "serviceControlIndication")
 		}
 		if err := sd.Done(); err != nil {
@@ -21241,7 +21781,7 @@ func (v *RasMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ServiceControlResponse = new(ServiceControlResponse)
-		if err := v.ServiceControlResponse.Decode(sd); err != nil {
+		if err := v.ServiceControlResponse.decode(sd); err != nil {
 			return per.Field(err, "serviceControlResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -21265,7 +21805,7 @@ func (v *RasMessage) Decode(d *per.Decoder) error {
 				}
 				for j1889 := 0; j1889 < k; j1889++ {
 					var x1890 AdmissionConfirm
-					if err := x1890.Decode(sd); err != nil {
+					if err := x1890.decode(sd); err != nil {
 						return per.Field(per.Index(err, done1887+j1889), "admissionConfirmSequence")
 					}
 					list1886 = append(list1886, x1890)
@@ -21598,12 +22138,16 @@ func (v *GatekeeperRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
+	*v = GatekeeperRequest{}
+	return v.decode(d)
+}
+
+func (v *GatekeeperRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GatekeeperRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -21620,14 +22164,14 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<3) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
-	if err := v.RasAddress.Decode(d); err != nil {
+	if err := v.RasAddress.decode(d); err != nil {
 		return per.Field(err, "rasAddress")
 	}
-	if err := v.EndpointType.Decode(d); err != nil {
+	if err := v.EndpointType.decode(d); err != nil {
 		return per.Field(err, "endpointType")
 	}
 	if opt&(1<<2) != 0 {
@@ -21638,7 +22182,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.CallServices = new(QseriesOptions)
-		if err := (*v.CallServices).Decode(d); err != nil {
+		if err := (*v.CallServices).decode(d); err != nil {
 			return per.Field(err, "callServices")
 		}
 	}
@@ -21655,7 +22199,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 				}
 				for j1926 := 0; j1926 < k; j1926++ {
 					var x1927 AliasAddress
-					if err := x1927.Decode(d); err != nil {
+					if err := x1927.decode(d); err != nil {
 						return per.Field(per.Index(err, done1924+j1926), "endpointAlias")
 					}
 					list1923 = append(list1923, x1927)
@@ -21689,7 +22233,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 					}
 					for j1931 := 0; j1931 < k; j1931++ {
 						var x1932 Endpoint
-						if err := x1932.Decode(sd); err != nil {
+						if err := x1932.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1929+j1931), "alternateEndpoints")
 						}
 						list1928 = append(list1928, x1932)
@@ -21753,7 +22297,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 					}
 					for j1941 := 0; j1941 < k; j1941++ {
 						var x1942 CryptoH323Token
-						if err := x1942.Decode(sd); err != nil {
+						if err := x1942.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1939+j1941), "cryptoTokens")
 						}
 						list1938 = append(list1938, x1942)
@@ -21853,7 +22397,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 					}
 					for j1956 := 0; j1956 < k; j1956++ {
 						var x1957 IntegrityMechanism
-						if err := x1957.Decode(sd); err != nil {
+						if err := x1957.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1954+j1956), "integrity")
 						}
 						list1953 = append(list1953, x1957)
@@ -21874,7 +22418,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -21899,7 +22443,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -21924,7 +22468,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 					}
 					for j1961 := 0; j1961 < k; j1961++ {
 						var x1962 GenericData
-						if err := x1962.Decode(sd); err != nil {
+						if err := x1962.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1959+j1961), "genericData")
 						}
 						list1958 = append(list1958, x1962)
@@ -21962,7 +22506,7 @@ func (v *GatekeeperRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -22224,12 +22768,16 @@ func (v *GatekeeperConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
+	*v = GatekeeperConfirm{}
+	return v.decode(d)
+}
+
+func (v *GatekeeperConfirm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GatekeeperConfirm{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -22246,7 +22794,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -22256,7 +22804,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 			return per.Field(err, "gatekeeperIdentifier")
 		}
 	}
-	if err := v.RasAddress.Decode(d); err != nil {
+	if err := v.RasAddress.decode(d); err != nil {
 		return per.Field(err, "rasAddress")
 	}
 	if ext {
@@ -22282,7 +22830,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 					}
 					for j1986 := 0; j1986 < k; j1986++ {
 						var x1987 AlternateGK
-						if err := x1987.Decode(sd); err != nil {
+						if err := x1987.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1984+j1986), "alternateGatekeeper")
 						}
 						list1983 = append(list1983, x1987)
@@ -22360,7 +22908,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 					}
 					for j1996 := 0; j1996 < k; j1996++ {
 						var x1997 CryptoH323Token
-						if err := x1997.Decode(sd); err != nil {
+						if err := x1997.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1994+j1996), "cryptoTokens")
 						}
 						list1993 = append(list1993, x1997)
@@ -22410,7 +22958,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2001 := 0; j2001 < k; j2001++ {
 						var x2002 IntegrityMechanism
-						if err := x2002.Decode(sd); err != nil {
+						if err := x2002.decode(sd); err != nil {
 							return per.Field(per.Index(err, done1999+j2001), "integrity")
 						}
 						list1998 = append(list1998, x2002)
@@ -22431,7 +22979,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -22445,7 +22993,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -22470,7 +23018,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2006 := 0; j2006 < k; j2006++ {
 						var x2007 GenericData
-						if err := x2007.Decode(sd); err != nil {
+						if err := x2007.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2004+j2006), "genericData")
 						}
 						list2003 = append(list2003, x2007)
@@ -22491,7 +23039,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -22505,7 +23053,7 @@ func (v *GatekeeperConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.RehomingModel = new(RehomingModel)
-			if err := (*v.RehomingModel).Decode(sd); err != nil {
+			if err := (*v.RehomingModel).decode(sd); err != nil {
 				return per.Field(err, "rehomingModel")
 			}
 			if err := sd.Done(); err != nil {
@@ -22683,12 +23231,16 @@ func (v *GatekeeperReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GatekeeperReject) Decode(d *per.Decoder) error {
+	*v = GatekeeperReject{}
+	return v.decode(d)
+}
+
+func (v *GatekeeperReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GatekeeperReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -22705,7 +23257,7 @@ func (v *GatekeeperReject) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -22715,7 +23267,7 @@ func (v *GatekeeperReject) Decode(d *per.Decoder) error {
 			return per.Field(err, "gatekeeperIdentifier")
 		}
 	}
-	if err := v.RejectReason.Decode(d); err != nil {
+	if err := v.RejectReason.decode(d); err != nil {
 		return per.Field(err, "rejectReason")
 	}
 	if ext {
@@ -22730,7 +23282,7 @@ func (v *GatekeeperReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AltGKInfo = new(AltGKInfo)
-			if err := (*v.AltGKInfo).Decode(sd); err != nil {
+			if err := (*v.AltGKInfo).decode(sd); err != nil {
 				return per.Field(err, "altGKInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -22787,7 +23339,7 @@ func (v *GatekeeperReject) Decode(d *per.Decoder) error {
 					}
 					for j2028 := 0; j2028 < k; j2028++ {
 						var x2029 CryptoH323Token
-						if err := x2029.Decode(sd); err != nil {
+						if err := x2029.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2026+j2028), "cryptoTokens")
 						}
 						list2025 = append(list2025, x2029)
@@ -22808,7 +23360,7 @@ func (v *GatekeeperReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -22822,7 +23374,7 @@ func (v *GatekeeperReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -22847,7 +23399,7 @@ func (v *GatekeeperReject) Decode(d *per.Decoder) error {
 					}
 					for j2033 := 0; j2033 < k; j2033++ {
 						var x2034 GenericData
-						if err := x2034.Decode(sd); err != nil {
+						if err := x2034.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2031+j2033), "genericData")
 						}
 						list2030 = append(list2030, x2034)
@@ -22949,12 +23501,16 @@ func (v *GatekeeperRejectReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GatekeeperRejectReason) Decode(d *per.Decoder) error {
+	*v = GatekeeperRejectReason{}
+	return v.decode(d)
+}
+
+func (v *GatekeeperRejectReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GatekeeperRejectReason{}
 	idx, err := d.Choice(4, 8, true)
 	if err != nil {
 		return err
@@ -22999,7 +23555,7 @@ func (v *GatekeeperRejectReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -23517,12 +24073,16 @@ func (v *RegistrationRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RegistrationRequest) Decode(d *per.Decoder) error {
+	*v = RegistrationRequest{}
+	return v.decode(d)
+}
+
+func (v *RegistrationRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RegistrationRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -23539,7 +24099,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -23562,7 +24122,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			for j2078 := 0; j2078 < k; j2078++ {
 				var x2079 TransportAddress
-				if err := x2079.Decode(d); err != nil {
+				if err := x2079.decode(d); err != nil {
 					return per.Field(per.Index(err, done2076+j2078), "callSignalAddress")
 				}
 				list2075 = append(list2075, x2079)
@@ -23584,7 +24144,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			for j2083 := 0; j2083 < k; j2083++ {
 				var x2084 TransportAddress
-				if err := x2084.Decode(d); err != nil {
+				if err := x2084.decode(d); err != nil {
 					return per.Field(per.Index(err, done2081+j2083), "rasAddress")
 				}
 				list2080 = append(list2080, x2084)
@@ -23594,7 +24154,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 		}
 		v.RasAddress = list2080
 	}
-	if err := v.TerminalType.Decode(d); err != nil {
+	if err := v.TerminalType.decode(d); err != nil {
 		return per.Field(err, "terminalType")
 	}
 	if opt&(1<<1) != 0 {
@@ -23610,7 +24170,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 				}
 				for j2088 := 0; j2088 < k; j2088++ {
 					var x2089 AliasAddress
-					if err := x2089.Decode(d); err != nil {
+					if err := x2089.decode(d); err != nil {
 						return per.Field(per.Index(err, done2086+j2088), "terminalAlias")
 					}
 					list2085 = append(list2085, x2089)
@@ -23627,7 +24187,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			return per.Field(err, "gatekeeperIdentifier")
 		}
 	}
-	if err := v.EndpointVendor.Decode(d); err != nil {
+	if err := v.EndpointVendor.decode(d); err != nil {
 		return per.Field(err, "endpointVendor")
 	}
 	if ext {
@@ -23653,7 +24213,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2093 := 0; j2093 < k; j2093++ {
 						var x2094 Endpoint
-						if err := x2094.Decode(sd); err != nil {
+						if err := x2094.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2091+j2093), "alternateEndpoints")
 						}
 						list2090 = append(list2090, x2094)
@@ -23731,7 +24291,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2103 := 0; j2103 < k; j2103++ {
 						var x2104 CryptoH323Token
-						if err := x2104.Decode(sd); err != nil {
+						if err := x2104.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2101+j2103), "cryptoTokens")
 						}
 						list2100 = append(list2100, x2104)
@@ -23752,7 +24312,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -23831,7 +24391,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AlternateTransportAddresses = new(AlternateTransportAddresses)
-			if err := (*v.AlternateTransportAddresses).Decode(sd); err != nil {
+			if err := (*v.AlternateTransportAddresses).decode(sd); err != nil {
 				return per.Field(err, "alternateTransportAddresses")
 			}
 			if err := sd.Done(); err != nil {
@@ -23867,7 +24427,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2108 := 0; j2108 < k; j2108++ {
 						var x2109 AddressPattern
-						if err := x2109.Decode(sd); err != nil {
+						if err := x2109.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2106+j2108), "terminalAliasPattern")
 						}
 						list2105 = append(list2105, x2109)
@@ -23899,7 +24459,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.UsageReportingCapability = new(RasUsageInfoTypes)
-			if err := (*v.UsageReportingCapability).Decode(sd); err != nil {
+			if err := (*v.UsageReportingCapability).decode(sd); err != nil {
 				return per.Field(err, "usageReportingCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -23963,7 +24523,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CallCreditCapability = new(CallCreditCapability)
-			if err := (*v.CallCreditCapability).Decode(sd); err != nil {
+			if err := (*v.CallCreditCapability).decode(sd); err != nil {
 				return per.Field(err, "callCreditCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -23977,7 +24537,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CapacityReportingCapability = new(CapacityReportingCapability)
-			if err := (*v.CapacityReportingCapability).Decode(sd); err != nil {
+			if err := (*v.CapacityReportingCapability).decode(sd); err != nil {
 				return per.Field(err, "capacityReportingCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -23991,7 +24551,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -24005,7 +24565,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -24030,7 +24590,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2118 := 0; j2118 < k; j2118++ {
 						var x2119 GenericData
-						if err := x2119.Decode(sd); err != nil {
+						if err := x2119.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2116+j2118), "genericData")
 						}
 						list2115 = append(list2115, x2119)
@@ -24090,7 +24650,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -24104,7 +24664,7 @@ func (v *RegistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TransportQOS = new(TransportQOS)
-			if err := (*v.TransportQOS).Decode(sd); err != nil {
+			if err := (*v.TransportQOS).decode(sd); err != nil {
 				return per.Field(err, "transportQOS")
 			}
 			if err := sd.Done(); err != nil {
@@ -24576,12 +25136,16 @@ func (v *RegistrationConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
+	*v = RegistrationConfirm{}
+	return v.decode(d)
+}
+
+func (v *RegistrationConfirm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RegistrationConfirm{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -24598,7 +25162,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -24614,7 +25178,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			for j2168 := 0; j2168 < k; j2168++ {
 				var x2169 TransportAddress
-				if err := x2169.Decode(d); err != nil {
+				if err := x2169.decode(d); err != nil {
 					return per.Field(per.Index(err, done2166+j2168), "callSignalAddress")
 				}
 				list2165 = append(list2165, x2169)
@@ -24637,7 +25201,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 				}
 				for j2173 := 0; j2173 < k; j2173++ {
 					var x2174 AliasAddress
-					if err := x2174.Decode(d); err != nil {
+					if err := x2174.decode(d); err != nil {
 						return per.Field(per.Index(err, done2171+j2173), "terminalAlias")
 					}
 					list2170 = append(list2170, x2174)
@@ -24680,7 +25244,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2178 := 0; j2178 < k; j2178++ {
 						var x2179 AlternateGK
-						if err := x2179.Decode(sd); err != nil {
+						if err := x2179.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2176+j2178), "alternateGatekeeper")
 						}
 						list2175 = append(list2175, x2179)
@@ -24758,7 +25322,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2188 := 0; j2188 < k; j2188++ {
 						var x2189 CryptoH323Token
-						if err := x2189.Decode(sd); err != nil {
+						if err := x2189.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2186+j2188), "cryptoTokens")
 						}
 						list2185 = append(list2185, x2189)
@@ -24779,7 +25343,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -24810,7 +25374,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.PreGrantedARQ = new(RegistrationConfirmPreGrantedARQ)
-			if err := (*v.PreGrantedARQ).Decode(sd); err != nil {
+			if err := (*v.PreGrantedARQ).decode(sd); err != nil {
 				return per.Field(err, "preGrantedARQ")
 			}
 			if err := sd.Done(); err != nil {
@@ -24852,7 +25416,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2193 := 0; j2193 < k; j2193++ {
 						var x2194 ServiceControlSession
-						if err := x2194.Decode(sd); err != nil {
+						if err := x2194.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2191+j2193), "serviceControl")
 						}
 						list2190 = append(list2190, x2194)
@@ -24895,7 +25459,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2198 := 0; j2198 < k; j2198++ {
 						var x2199 AddressPattern
-						if err := x2199.Decode(sd); err != nil {
+						if err := x2199.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2196+j2198), "terminalAliasPattern")
 						}
 						list2195 = append(list2195, x2199)
@@ -24927,7 +25491,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2203 := 0; j2203 < k; j2203++ {
 						var x2204 SupportedPrefix
-						if err := x2204.Decode(sd); err != nil {
+						if err := x2204.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2201+j2203), "supportedPrefixes")
 						}
 						list2200 = append(list2200, x2204)
@@ -24959,7 +25523,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2208 := 0; j2208 < k; j2208++ {
 						var x2209 RasUsageSpecification
-						if err := x2209.Decode(sd); err != nil {
+						if err := x2209.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2206+j2208), "usageSpec")
 						}
 						list2205 = append(list2205, x2209)
@@ -24980,7 +25544,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureServerAlias = new(AliasAddress)
-			if err := (*v.FeatureServerAlias).Decode(sd); err != nil {
+			if err := (*v.FeatureServerAlias).decode(sd); err != nil {
 				return per.Field(err, "featureServerAlias")
 			}
 			if err := sd.Done(); err != nil {
@@ -24994,7 +25558,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CapacityReportingSpec = new(CapacityReportingSpecification)
-			if err := (*v.CapacityReportingSpec).Decode(sd); err != nil {
+			if err := (*v.CapacityReportingSpec).decode(sd); err != nil {
 				return per.Field(err, "capacityReportingSpec")
 			}
 			if err := sd.Done(); err != nil {
@@ -25008,7 +25572,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -25033,7 +25597,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2213 := 0; j2213 < k; j2213++ {
 						var x2214 GenericData
-						if err := x2214.Decode(sd); err != nil {
+						if err := x2214.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2211+j2213), "genericData")
 						}
 						list2210 = append(list2210, x2214)
@@ -25054,7 +25618,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -25068,7 +25632,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.RehomingModel = new(RehomingModel)
-			if err := (*v.RehomingModel).Decode(sd); err != nil {
+			if err := (*v.RehomingModel).decode(sd); err != nil {
 				return per.Field(err, "rehomingModel")
 			}
 			if err := sd.Done(); err != nil {
@@ -25082,7 +25646,7 @@ func (v *RegistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TransportQOS = new(TransportQOS)
-			if err := (*v.TransportQOS).Decode(sd); err != nil {
+			if err := (*v.TransportQOS).decode(sd); err != nil {
 				return per.Field(err, "transportQOS")
 			}
 			if err := sd.Done(); err != nil {
@@ -25181,12 +25745,16 @@ func (v *RegistrationConfirmPreGrantedARQ) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RegistrationConfirmPreGrantedARQ) Decode(d *per.Decoder) error {
+	*v = RegistrationConfirmPreGrantedARQ{}
+	return v.decode(d)
+}
+
+func (v *RegistrationConfirmPreGrantedARQ) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RegistrationConfirmPreGrantedARQ{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25263,7 +25831,7 @@ func (v *RegistrationConfirmPreGrantedARQ) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AlternateTransportAddresses = new(AlternateTransportAddresses)
-			if err := (*v.AlternateTransportAddresses).Decode(sd); err != nil {
+			if err := (*v.AlternateTransportAddresses).decode(sd); err != nil {
 				return per.Field(err, "alternateTransportAddresses")
 			}
 			if err := sd.Done(); err != nil {
@@ -25277,7 +25845,7 @@ func (v *RegistrationConfirmPreGrantedARQ) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.UseSpecifiedTransport = new(UseSpecifiedTransport)
-			if err := (*v.UseSpecifiedTransport).Decode(sd); err != nil {
+			if err := (*v.UseSpecifiedTransport).decode(sd); err != nil {
 				return per.Field(err, "useSpecifiedTransport")
 			}
 			if err := sd.Done(); err != nil {
@@ -25467,12 +26035,16 @@ func (v *RegistrationReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RegistrationReject) Decode(d *per.Decoder) error {
+	*v = RegistrationReject{}
+	return v.decode(d)
+}
+
+func (v *RegistrationReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RegistrationReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25489,11 +26061,11 @@ func (v *RegistrationReject) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
-	if err := v.RejectReason.Decode(d); err != nil {
+	if err := v.RejectReason.decode(d); err != nil {
 		return per.Field(err, "rejectReason")
 	}
 	if opt&(1<<0) != 0 {
@@ -25514,7 +26086,7 @@ func (v *RegistrationReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AltGKInfo = new(AltGKInfo)
-			if err := (*v.AltGKInfo).Decode(sd); err != nil {
+			if err := (*v.AltGKInfo).decode(sd); err != nil {
 				return per.Field(err, "altGKInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -25571,7 +26143,7 @@ func (v *RegistrationReject) Decode(d *per.Decoder) error {
 					}
 					for j2235 := 0; j2235 < k; j2235++ {
 						var x2236 CryptoH323Token
-						if err := x2236.Decode(sd); err != nil {
+						if err := x2236.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2233+j2235), "cryptoTokens")
 						}
 						list2232 = append(list2232, x2236)
@@ -25592,7 +26164,7 @@ func (v *RegistrationReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -25606,7 +26178,7 @@ func (v *RegistrationReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -25631,7 +26203,7 @@ func (v *RegistrationReject) Decode(d *per.Decoder) error {
 					}
 					for j2240 := 0; j2240 < k; j2240++ {
 						var x2241 GenericData
-						if err := x2241.Decode(sd); err != nil {
+						if err := x2241.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2238+j2240), "genericData")
 						}
 						list2237 = append(list2237, x2241)
@@ -25652,7 +26224,7 @@ func (v *RegistrationReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -25819,12 +26391,16 @@ func (v *RegistrationRejectReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RegistrationRejectReason) Decode(d *per.Decoder) error {
+	*v = RegistrationRejectReason{}
+	return v.decode(d)
+}
+
+func (v *RegistrationRejectReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RegistrationRejectReason{}
 	idx, err := d.Choice(8, 19, true)
 	if err != nil {
 		return err
@@ -25848,7 +26424,7 @@ func (v *RegistrationRejectReason) Decode(d *per.Decoder) error {
 				}
 				for j2249 := 0; j2249 < k; j2249++ {
 					var x2250 AliasAddress
-					if err := x2250.Decode(d); err != nil {
+					if err := x2250.decode(d); err != nil {
 						return per.Field(per.Index(err, done2247+j2249), "duplicateAlias")
 					}
 					list2246 = append(list2246, x2250)
@@ -25922,7 +26498,7 @@ func (v *RegistrationRejectReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.InvalidTerminalAliases = new(RegistrationRejectReasonInvalidTerminalAliases)
-		if err := v.InvalidTerminalAliases.Decode(sd); err != nil {
+		if err := v.InvalidTerminalAliases.decode(sd); err != nil {
 			return per.Field(err, "invalidTerminalAliases")
 		}
 		if err := sd.Done(); err != nil {
@@ -25953,7 +26529,7 @@ func (v *RegistrationRejectReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -26060,12 +26636,16 @@ func (v *RegistrationRejectReasonInvalidTerminalAliases) Encode(e *per.Encoder) 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RegistrationRejectReasonInvalidTerminalAliases) Decode(d *per.Decoder) error {
+	*v = RegistrationRejectReasonInvalidTerminalAliases{}
+	return v.decode(d)
+}
+
+func (v *RegistrationRejectReasonInvalidTerminalAliases) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RegistrationRejectReasonInvalidTerminalAliases{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -26087,7 +26667,7 @@ func (v *RegistrationRejectReasonInvalidTerminalAliases) Decode(d *per.Decoder) 
 				}
 				for j2266 := 0; j2266 < k; j2266++ {
 					var x2267 AliasAddress
-					if err := x2267.Decode(d); err != nil {
+					if err := x2267.decode(d); err != nil {
 						return per.Field(per.Index(err, done2264+j2266), "terminalAlias")
 					}
 					list2263 = append(list2263, x2267)
@@ -26111,7 +26691,7 @@ func (v *RegistrationRejectReasonInvalidTerminalAliases) Decode(d *per.Decoder) 
 				}
 				for j2271 := 0; j2271 < k; j2271++ {
 					var x2272 AddressPattern
-					if err := x2272.Decode(d); err != nil {
+					if err := x2272.decode(d); err != nil {
 						return per.Field(per.Index(err, done2269+j2271), "terminalAliasPattern")
 					}
 					list2268 = append(list2268, x2272)
@@ -26135,7 +26715,7 @@ func (v *RegistrationRejectReasonInvalidTerminalAliases) Decode(d *per.Decoder) 
 				}
 				for j2276 := 0; j2276 < k; j2276++ {
 					var x2277 SupportedPrefix
-					if err := x2277.Decode(d); err != nil {
+					if err := x2277.decode(d); err != nil {
 						return per.Field(per.Index(err, done2274+j2276), "supportedPrefixes")
 					}
 					list2273 = append(list2273, x2277)
@@ -26457,12 +27037,16 @@ func (v *UnregistrationRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
+	*v = UnregistrationRequest{}
+	return v.decode(d)
+}
+
+func (v *UnregistrationRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnregistrationRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -26486,7 +27070,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 			}
 			for j2317 := 0; j2317 < k; j2317++ {
 				var x2318 TransportAddress
-				if err := x2318.Decode(d); err != nil {
+				if err := x2318.decode(d); err != nil {
 					return per.Field(per.Index(err, done2315+j2317), "callSignalAddress")
 				}
 				list2314 = append(list2314, x2318)
@@ -26509,7 +27093,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 				}
 				for j2322 := 0; j2322 < k; j2322++ {
 					var x2323 AliasAddress
-					if err := x2323.Decode(d); err != nil {
+					if err := x2323.decode(d); err != nil {
 						return per.Field(per.Index(err, done2320+j2322), "endpointAlias")
 					}
 					list2319 = append(list2319, x2323)
@@ -26522,7 +27106,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -26555,7 +27139,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2327 := 0; j2327 < k; j2327++ {
 						var x2328 Endpoint
-						if err := x2328.Decode(sd); err != nil {
+						if err := x2328.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2325+j2327), "alternateEndpoints")
 						}
 						list2324 = append(list2324, x2328)
@@ -26633,7 +27217,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2337 := 0; j2337 < k; j2337++ {
 						var x2338 CryptoH323Token
-						if err := x2338.Decode(sd); err != nil {
+						if err := x2338.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2335+j2337), "cryptoTokens")
 						}
 						list2334 = append(list2334, x2338)
@@ -26654,7 +27238,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -26668,7 +27252,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Reason = new(UnregRequestReason)
-			if err := (*v.Reason).Decode(sd); err != nil {
+			if err := (*v.Reason).decode(sd); err != nil {
 				return per.Field(err, "reason")
 			}
 			if err := sd.Done(); err != nil {
@@ -26693,7 +27277,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2342 := 0; j2342 < k; j2342++ {
 						var x2343 AddressPattern
-						if err := x2343.Decode(sd); err != nil {
+						if err := x2343.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2340+j2342), "endpointAliasPattern")
 						}
 						list2339 = append(list2339, x2343)
@@ -26725,7 +27309,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2347 := 0; j2347 < k; j2347++ {
 						var x2348 SupportedPrefix
-						if err := x2348.Decode(sd); err != nil {
+						if err := x2348.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2345+j2347), "supportedPrefixes")
 						}
 						list2344 = append(list2344, x2348)
@@ -26757,7 +27341,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2352 := 0; j2352 < k; j2352++ {
 						var x2353 AlternateGK
-						if err := x2353.Decode(sd); err != nil {
+						if err := x2353.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2350+j2352), "alternateGatekeeper")
 						}
 						list2349 = append(list2349, x2353)
@@ -26789,7 +27373,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2357 := 0; j2357 < k; j2357++ {
 						var x2358 GenericData
-						if err := x2358.Decode(sd); err != nil {
+						if err := x2358.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2355+j2357), "genericData")
 						}
 						list2354 = append(list2354, x2358)
@@ -26810,7 +27394,7 @@ func (v *UnregistrationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -26900,12 +27484,16 @@ func (v *UnregRequestReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnregRequestReason) Decode(d *per.Decoder) error {
+	*v = UnregRequestReason{}
+	return v.decode(d)
+}
+
+func (v *UnregRequestReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnregRequestReason{}
 	idx, err := d.Choice(4, 7, true)
 	if err != nil {
 		return err
@@ -26932,7 +27520,7 @@ func (v *UnregRequestReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors2)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -27089,12 +27677,16 @@ func (v *UnregistrationConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnregistrationConfirm) Decode(d *per.Decoder) error {
+	*v = UnregistrationConfirm{}
+	return v.decode(d)
+}
+
+func (v *UnregistrationConfirm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnregistrationConfirm{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -27108,7 +27700,7 @@ func (v *UnregistrationConfirm) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -27167,7 +27759,7 @@ func (v *UnregistrationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2379 := 0; j2379 < k; j2379++ {
 						var x2380 CryptoH323Token
-						if err := x2380.Decode(sd); err != nil {
+						if err := x2380.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2377+j2379), "cryptoTokens")
 						}
 						list2376 = append(list2376, x2380)
@@ -27188,7 +27780,7 @@ func (v *UnregistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -27213,7 +27805,7 @@ func (v *UnregistrationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2384 := 0; j2384 < k; j2384++ {
 						var x2385 GenericData
-						if err := x2385.Decode(sd); err != nil {
+						if err := x2385.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2382+j2384), "genericData")
 						}
 						list2381 = append(list2381, x2385)
@@ -27234,7 +27826,7 @@ func (v *UnregistrationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -27387,12 +27979,16 @@ func (v *UnregistrationReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnregistrationReject) Decode(d *per.Decoder) error {
+	*v = UnregistrationReject{}
+	return v.decode(d)
+}
+
+func (v *UnregistrationReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnregistrationReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -27404,12 +28000,12 @@ func (v *UnregistrationReject) Decode(d *per.Decoder) error {
 	if err := v.RequestSeqNum.Decode(d); err != nil {
 		return per.Field(err, "requestSeqNum")
 	}
-	if err := v.RejectReason.Decode(d); err != nil {
+	if err := v.RejectReason.decode(d); err != nil {
 		return per.Field(err, "rejectReason")
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -27425,7 +28021,7 @@ func (v *UnregistrationReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AltGKInfo = new(AltGKInfo)
-			if err := (*v.AltGKInfo).Decode(sd); err != nil {
+			if err := (*v.AltGKInfo).decode(sd); err != nil {
 				return per.Field(err, "altGKInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -27482,7 +28078,7 @@ func (v *UnregistrationReject) Decode(d *per.Decoder) error {
 					}
 					for j2406 := 0; j2406 < k; j2406++ {
 						var x2407 CryptoH323Token
-						if err := x2407.Decode(sd); err != nil {
+						if err := x2407.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2404+j2406), "cryptoTokens")
 						}
 						list2403 = append(list2403, x2407)
@@ -27503,7 +28099,7 @@ func (v *UnregistrationReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -27528,7 +28124,7 @@ func (v *UnregistrationReject) Decode(d *per.Decoder) error {
 					}
 					for j2411 := 0; j2411 < k; j2411++ {
 						var x2412 GenericData
-						if err := x2412.Decode(sd); err != nil {
+						if err := x2412.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2409+j2411), "genericData")
 						}
 						list2408 = append(list2408, x2412)
@@ -27622,12 +28218,16 @@ func (v *UnregRejectReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnregRejectReason) Decode(d *per.Decoder) error {
+	*v = UnregRejectReason{}
+	return v.decode(d)
+}
+
+func (v *UnregRejectReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnregRejectReason{}
 	idx, err := d.Choice(3, 6, true)
 	if err != nil {
 		return err
@@ -27662,7 +28262,7 @@ func (v *UnregRejectReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors2)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -28128,12 +28728,16 @@ func (v *AdmissionRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AdmissionRequest) Decode(d *per.Decoder) error {
+	*v = AdmissionRequest{}
+	return v.decode(d)
+}
+
+func (v *AdmissionRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AdmissionRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -28145,12 +28749,12 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 	if err := v.RequestSeqNum.Decode(d); err != nil {
 		return per.Field(err, "requestSeqNum")
 	}
-	if err := v.CallType.Decode(d); err != nil {
+	if err := v.CallType.decode(d); err != nil {
 		return per.Field(err, "callType")
 	}
 	if opt&(1<<6) != 0 {
 		v.CallModel = new(CallModel)
-		if err := (*v.CallModel).Decode(d); err != nil {
+		if err := (*v.CallModel).decode(d); err != nil {
 			return per.Field(err, "callModel")
 		}
 	}
@@ -28170,7 +28774,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 				}
 				for j2452 := 0; j2452 < k; j2452++ {
 					var x2453 AliasAddress
-					if err := x2453.Decode(d); err != nil {
+					if err := x2453.decode(d); err != nil {
 						return per.Field(per.Index(err, done2450+j2452), "destinationInfo")
 					}
 					list2449 = append(list2449, x2453)
@@ -28183,7 +28787,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<4) != 0 {
 		v.DestCallSignalAddress = new(TransportAddress)
-		if err := (*v.DestCallSignalAddress).Decode(d); err != nil {
+		if err := (*v.DestCallSignalAddress).decode(d); err != nil {
 			return per.Field(err, "destCallSignalAddress")
 		}
 	}
@@ -28200,7 +28804,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 				}
 				for j2457 := 0; j2457 < k; j2457++ {
 					var x2458 AliasAddress
-					if err := x2458.Decode(d); err != nil {
+					if err := x2458.decode(d); err != nil {
 						return per.Field(per.Index(err, done2455+j2457), "destExtraCallInfo")
 					}
 					list2454 = append(list2454, x2458)
@@ -28223,7 +28827,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			}
 			for j2462 := 0; j2462 < k; j2462++ {
 				var x2463 AliasAddress
-				if err := x2463.Decode(d); err != nil {
+				if err := x2463.decode(d); err != nil {
 					return per.Field(per.Index(err, done2460+j2462), "srcInfo")
 				}
 				list2459 = append(list2459, x2463)
@@ -28235,7 +28839,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.SrcCallSignalAddress = new(TransportAddress)
-		if err := (*v.SrcCallSignalAddress).Decode(d); err != nil {
+		if err := (*v.SrcCallSignalAddress).decode(d); err != nil {
 			return per.Field(err, "srcCallSignalAddress")
 		}
 	}
@@ -28247,13 +28851,13 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.CallServices = new(QseriesOptions)
-		if err := (*v.CallServices).Decode(d); err != nil {
+		if err := (*v.CallServices).decode(d); err != nil {
 			return per.Field(err, "callServices")
 		}
 	}
@@ -28302,7 +28906,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -28327,7 +28931,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 					}
 					for j2467 := 0; j2467 < k; j2467++ {
 						var x2468 Endpoint
-						if err := x2468.Decode(sd); err != nil {
+						if err := x2468.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2465+j2467), "srcAlternatives")
 						}
 						list2464 = append(list2464, x2468)
@@ -28359,7 +28963,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 					}
 					for j2472 := 0; j2472 < k; j2472++ {
 						var x2473 Endpoint
-						if err := x2473.Decode(sd); err != nil {
+						if err := x2473.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2470+j2472), "destAlternatives")
 						}
 						list2469 = append(list2469, x2473)
@@ -28437,7 +29041,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 					}
 					for j2482 := 0; j2482 < k; j2482++ {
 						var x2483 CryptoH323Token
-						if err := x2483.Decode(sd); err != nil {
+						if err := x2483.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2480+j2482), "cryptoTokens")
 						}
 						list2479 = append(list2479, x2483)
@@ -28458,7 +29062,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -28472,7 +29076,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TransportQOS = new(TransportQOS)
-			if err := (*v.TransportQOS).Decode(sd); err != nil {
+			if err := (*v.TransportQOS).decode(sd); err != nil {
 				return per.Field(err, "transportQOS")
 			}
 			if err := sd.Done(); err != nil {
@@ -28503,7 +29107,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CallLinkage = new(CallLinkage)
-			if err := (*v.CallLinkage).Decode(sd); err != nil {
+			if err := (*v.CallLinkage).decode(sd); err != nil {
 				return per.Field(err, "callLinkage")
 			}
 			if err := sd.Done(); err != nil {
@@ -28517,7 +29121,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.GatewayDataRate = new(DataRate)
-			if err := (*v.GatewayDataRate).Decode(sd); err != nil {
+			if err := (*v.GatewayDataRate).decode(sd); err != nil {
 				return per.Field(err, "gatewayDataRate")
 			}
 			if err := sd.Done(); err != nil {
@@ -28531,7 +29135,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -28545,7 +29149,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -28570,7 +29174,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 					}
 					for j2487 := 0; j2487 < k; j2487++ {
 						var x2488 SupportedProtocols
-						if err := x2488.Decode(sd); err != nil {
+						if err := x2488.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2485+j2487), "desiredProtocols")
 						}
 						list2484 = append(list2484, x2488)
@@ -28591,7 +29195,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.DesiredTunnelledProtocol = new(TunnelledProtocol)
-			if err := (*v.DesiredTunnelledProtocol).Decode(sd); err != nil {
+			if err := (*v.DesiredTunnelledProtocol).decode(sd); err != nil {
 				return per.Field(err, "desiredTunnelledProtocol")
 			}
 			if err := sd.Done(); err != nil {
@@ -28605,7 +29209,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -28630,7 +29234,7 @@ func (v *AdmissionRequest) Decode(d *per.Decoder) error {
 					}
 					for j2492 := 0; j2492 < k; j2492++ {
 						var x2493 GenericData
-						if err := x2493.Decode(sd); err != nil {
+						if err := x2493.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2490+j2492), "genericData")
 						}
 						list2489 = append(list2489, x2493)
@@ -28721,12 +29325,16 @@ func (v *CallType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallType) Decode(d *per.Decoder) error {
+	*v = CallType{}
+	return v.decode(d)
+}
+
+func (v *CallType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallType{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -28792,12 +29400,16 @@ func (v *CallModel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CallModel) Decode(d *per.Decoder) error {
+	*v = CallModel{}
+	return v.decode(d)
+}
+
+func (v *CallModel) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CallModel{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -28886,12 +29498,16 @@ func (v *TransportQOS) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportQOS) Decode(d *per.Decoder) error {
+	*v = TransportQOS{}
+	return v.decode(d)
+}
+
+func (v *TransportQOS) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportQOS{}
 	idx, err := d.Choice(3, 4, true)
 	if err != nil {
 		return err
@@ -29417,12 +30033,16 @@ func (v *AdmissionConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
+	*v = AdmissionConfirm{}
+	return v.decode(d)
+}
+
+func (v *AdmissionConfirm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AdmissionConfirm{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29437,10 +30057,10 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 	if err := v.BandWidth.Decode(d); err != nil {
 		return per.Field(err, "bandWidth")
 	}
-	if err := v.CallModel.Decode(d); err != nil {
+	if err := v.CallModel.decode(d); err != nil {
 		return per.Field(err, "callModel")
 	}
-	if err := v.DestCallSignalAddress.Decode(d); err != nil {
+	if err := v.DestCallSignalAddress.decode(d); err != nil {
 		return per.Field(err, "destCallSignalAddress")
 	}
 	if opt&(1<<1) != 0 {
@@ -29455,7 +30075,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -29482,7 +30102,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2554 := 0; j2554 < k; j2554++ {
 						var x2555 AliasAddress
-						if err := x2555.Decode(sd); err != nil {
+						if err := x2555.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2552+j2554), "destinationInfo")
 						}
 						list2551 = append(list2551, x2555)
@@ -29514,7 +30134,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2559 := 0; j2559 < k; j2559++ {
 						var x2560 AliasAddress
-						if err := x2560.Decode(sd); err != nil {
+						if err := x2560.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2557+j2559), "destExtraCallInfo")
 						}
 						list2556 = append(list2556, x2560)
@@ -29535,7 +30155,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.DestinationType = new(EndpointType)
-			if err := (*v.DestinationType).Decode(sd); err != nil {
+			if err := (*v.DestinationType).decode(sd); err != nil {
 				return per.Field(err, "destinationType")
 			}
 			if err := sd.Done(); err != nil {
@@ -29560,7 +30180,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2564 := 0; j2564 < k; j2564++ {
 						var x2565 AliasAddress
-						if err := x2565.Decode(sd); err != nil {
+						if err := x2565.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2562+j2564), "remoteExtensionAddress")
 						}
 						list2561 = append(list2561, x2565)
@@ -29592,7 +30212,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2569 := 0; j2569 < k; j2569++ {
 						var x2570 Endpoint
-						if err := x2570.Decode(sd); err != nil {
+						if err := x2570.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2567+j2569), "alternateEndpoints")
 						}
 						list2566 = append(list2566, x2570)
@@ -29656,7 +30276,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2579 := 0; j2579 < k; j2579++ {
 						var x2580 CryptoH323Token
-						if err := x2580.Decode(sd); err != nil {
+						if err := x2580.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2577+j2579), "cryptoTokens")
 						}
 						list2576 = append(list2576, x2580)
@@ -29677,7 +30297,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -29691,7 +30311,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TransportQOS = new(TransportQOS)
-			if err := (*v.TransportQOS).Decode(sd); err != nil {
+			if err := (*v.TransportQOS).decode(sd); err != nil {
 				return per.Field(err, "transportQOS")
 			}
 			if err := sd.Done(); err != nil {
@@ -29721,7 +30341,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 				return per.Field(err, "uuiesRequested")
 			}
 			sd := &sub
-			if err := v.UuiesRequested.Decode(sd); err != nil {
+			if err := v.UuiesRequested.decode(sd); err != nil {
 				return per.Field(err, "uuiesRequested")
 			}
 			if err := sd.Done(); err != nil {
@@ -29771,7 +30391,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AlternateTransportAddresses = new(AlternateTransportAddresses)
-			if err := (*v.AlternateTransportAddresses).Decode(sd); err != nil {
+			if err := (*v.AlternateTransportAddresses).decode(sd); err != nil {
 				return per.Field(err, "alternateTransportAddresses")
 			}
 			if err := sd.Done(); err != nil {
@@ -29785,7 +30405,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.UseSpecifiedTransport = new(UseSpecifiedTransport)
-			if err := (*v.UseSpecifiedTransport).Decode(sd); err != nil {
+			if err := (*v.UseSpecifiedTransport).decode(sd); err != nil {
 				return per.Field(err, "useSpecifiedTransport")
 			}
 			if err := sd.Done(); err != nil {
@@ -29799,7 +30419,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -29824,7 +30444,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2589 := 0; j2589 < k; j2589++ {
 						var x2590 RasUsageSpecification
-						if err := x2590.Decode(sd); err != nil {
+						if err := x2590.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2587+j2589), "usageSpec")
 						}
 						list2586 = append(list2586, x2590)
@@ -29856,7 +30476,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2594 := 0; j2594 < k; j2594++ {
 						var x2595 SupportedProtocols
-						if err := x2595.Decode(sd); err != nil {
+						if err := x2595.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2592+j2594), "supportedProtocols")
 						}
 						list2591 = append(list2591, x2595)
@@ -29888,7 +30508,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2599 := 0; j2599 < k; j2599++ {
 						var x2600 ServiceControlSession
-						if err := x2600.Decode(sd); err != nil {
+						if err := x2600.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2597+j2599), "serviceControl")
 						}
 						list2596 = append(list2596, x2600)
@@ -29927,7 +30547,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -29952,7 +30572,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2604 := 0; j2604 < k; j2604++ {
 						var x2605 GenericData
-						if err := x2605.Decode(sd); err != nil {
+						if err := x2605.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2602+j2604), "genericData")
 						}
 						list2601 = append(list2601, x2605)
@@ -29984,7 +30604,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2609 := 0; j2609 < k; j2609++ {
 						var x2610 AliasAddress
-						if err := x2610.Decode(sd); err != nil {
+						if err := x2610.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2607+j2609), "modifiedSrcInfo")
 						}
 						list2606 = append(list2606, x2610)
@@ -30005,7 +30625,7 @@ func (v *AdmissionConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -30111,12 +30731,16 @@ func (v *UUIEsRequested) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UUIEsRequested) Decode(d *per.Decoder) error {
+	*v = UUIEsRequested{}
+	return v.decode(d)
+}
+
+func (v *UUIEsRequested) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UUIEsRequested{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -30475,12 +31099,16 @@ func (v *AdmissionReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AdmissionReject) Decode(d *per.Decoder) error {
+	*v = AdmissionReject{}
+	return v.decode(d)
+}
+
+func (v *AdmissionReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AdmissionReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -30492,12 +31120,12 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 	if err := v.RequestSeqNum.Decode(d); err != nil {
 		return per.Field(err, "requestSeqNum")
 	}
-	if err := v.RejectReason.Decode(d); err != nil {
+	if err := v.RejectReason.decode(d); err != nil {
 		return per.Field(err, "rejectReason")
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -30513,7 +31141,7 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AltGKInfo = new(AltGKInfo)
-			if err := (*v.AltGKInfo).Decode(sd); err != nil {
+			if err := (*v.AltGKInfo).decode(sd); err != nil {
 				return per.Field(err, "altGKInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -30570,7 +31198,7 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 					}
 					for j2639 := 0; j2639 < k; j2639++ {
 						var x2640 CryptoH323Token
-						if err := x2640.Decode(sd); err != nil {
+						if err := x2640.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2637+j2639), "cryptoTokens")
 						}
 						list2636 = append(list2636, x2640)
@@ -30602,7 +31230,7 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 					}
 					for j2644 := 0; j2644 < k; j2644++ {
 						var x2645 TransportAddress
-						if err := x2645.Decode(sd); err != nil {
+						if err := x2645.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2642+j2644), "callSignalAddress")
 						}
 						list2641 = append(list2641, x2645)
@@ -30623,7 +31251,7 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -30648,7 +31276,7 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 					}
 					for j2649 := 0; j2649 < k; j2649++ {
 						var x2650 ServiceControlSession
-						if err := x2650.Decode(sd); err != nil {
+						if err := x2650.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2647+j2649), "serviceControl")
 						}
 						list2646 = append(list2646, x2650)
@@ -30669,7 +31297,7 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -30694,7 +31322,7 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 					}
 					for j2654 := 0; j2654 < k; j2654++ {
 						var x2655 GenericData
-						if err := x2655.Decode(sd); err != nil {
+						if err := x2655.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2652+j2654), "genericData")
 						}
 						list2651 = append(list2651, x2655)
@@ -30715,7 +31343,7 @@ func (v *AdmissionReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -30894,12 +31522,16 @@ func (v *AdmissionRejectReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AdmissionRejectReason) Decode(d *per.Decoder) error {
+	*v = AdmissionRejectReason{}
+	return v.decode(d)
+}
+
+func (v *AdmissionRejectReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AdmissionRejectReason{}
 	idx, err := d.Choice(8, 23, true)
 	if err != nil {
 		return err
@@ -30968,7 +31600,7 @@ func (v *AdmissionRejectReason) Decode(d *per.Decoder) error {
 				}
 				for j2663 := 0; j2663 < k; j2663++ {
 					var x2664 PartyNumber
-					if err := x2664.Decode(sd); err != nil {
+					if err := x2664.decode(sd); err != nil {
 						return per.Field(per.Index(err, done2661+j2663), "routeCallToSCN")
 					}
 					list2660 = append(list2660, x2664)
@@ -31033,7 +31665,7 @@ func (v *AdmissionRejectReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors2)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -31339,12 +31971,16 @@ func (v *BandwidthRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *BandwidthRequest) Decode(d *per.Decoder) error {
+	*v = BandwidthRequest{}
+	return v.decode(d)
+}
+
+func (v *BandwidthRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = BandwidthRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -31367,7 +32003,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.CallType = new(CallType)
-		if err := (*v.CallType).Decode(d); err != nil {
+		if err := (*v.CallType).decode(d); err != nil {
 			return per.Field(err, "callType")
 		}
 	}
@@ -31376,7 +32012,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -31391,7 +32027,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -31462,7 +32098,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 					}
 					for j2689 := 0; j2689 < k; j2689++ {
 						var x2690 CryptoH323Token
-						if err := x2690.Decode(sd); err != nil {
+						if err := x2690.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2687+j2689), "cryptoTokens")
 						}
 						list2686 = append(list2686, x2690)
@@ -31483,7 +32119,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -31514,7 +32150,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CallLinkage = new(CallLinkage)
-			if err := (*v.CallLinkage).Decode(sd); err != nil {
+			if err := (*v.CallLinkage).decode(sd); err != nil {
 				return per.Field(err, "callLinkage")
 			}
 			if err := sd.Done(); err != nil {
@@ -31528,7 +32164,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -31542,7 +32178,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.UsageInformation = new(RasUsageInformation)
-			if err := (*v.UsageInformation).Decode(sd); err != nil {
+			if err := (*v.UsageInformation).decode(sd); err != nil {
 				return per.Field(err, "usageInformation")
 			}
 			if err := sd.Done(); err != nil {
@@ -31567,7 +32203,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 					}
 					for j2694 := 0; j2694 < k; j2694++ {
 						var x2695 BandwidthDetails
-						if err := x2695.Decode(sd); err != nil {
+						if err := x2695.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2692+j2694), "bandwidthDetails")
 						}
 						list2691 = append(list2691, x2695)
@@ -31599,7 +32235,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 					}
 					for j2699 := 0; j2699 < k; j2699++ {
 						var x2700 GenericData
-						if err := x2700.Decode(sd); err != nil {
+						if err := x2700.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2697+j2699), "genericData")
 						}
 						list2696 = append(list2696, x2700)
@@ -31620,7 +32256,7 @@ func (v *BandwidthRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TransportQOS = new(TransportQOS)
-			if err := (*v.TransportQOS).Decode(sd); err != nil {
+			if err := (*v.TransportQOS).decode(sd); err != nil {
 				return per.Field(err, "transportQOS")
 			}
 			if err := sd.Done(); err != nil {
@@ -31785,12 +32421,16 @@ func (v *BandwidthConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *BandwidthConfirm) Decode(d *per.Decoder) error {
+	*v = BandwidthConfirm{}
+	return v.decode(d)
+}
+
+func (v *BandwidthConfirm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = BandwidthConfirm{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -31807,7 +32447,7 @@ func (v *BandwidthConfirm) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -31866,7 +32506,7 @@ func (v *BandwidthConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2721 := 0; j2721 < k; j2721++ {
 						var x2722 CryptoH323Token
-						if err := x2722.Decode(sd); err != nil {
+						if err := x2722.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2719+j2721), "cryptoTokens")
 						}
 						list2718 = append(list2718, x2722)
@@ -31887,7 +32527,7 @@ func (v *BandwidthConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -31901,7 +32541,7 @@ func (v *BandwidthConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -31926,7 +32566,7 @@ func (v *BandwidthConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2726 := 0; j2726 < k; j2726++ {
 						var x2727 GenericData
-						if err := x2727.Decode(sd); err != nil {
+						if err := x2727.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2724+j2726), "genericData")
 						}
 						list2723 = append(list2723, x2727)
@@ -31947,7 +32587,7 @@ func (v *BandwidthConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TransportQOS = new(TransportQOS)
-			if err := (*v.TransportQOS).Decode(sd); err != nil {
+			if err := (*v.TransportQOS).decode(sd); err != nil {
 				return per.Field(err, "transportQOS")
 			}
 			if err := sd.Done(); err != nil {
@@ -32105,12 +32745,16 @@ func (v *BandwidthReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *BandwidthReject) Decode(d *per.Decoder) error {
+	*v = BandwidthReject{}
+	return v.decode(d)
+}
+
+func (v *BandwidthReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = BandwidthReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -32122,7 +32766,7 @@ func (v *BandwidthReject) Decode(d *per.Decoder) error {
 	if err := v.RequestSeqNum.Decode(d); err != nil {
 		return per.Field(err, "requestSeqNum")
 	}
-	if err := v.RejectReason.Decode(d); err != nil {
+	if err := v.RejectReason.decode(d); err != nil {
 		return per.Field(err, "rejectReason")
 	}
 	if err := v.AllowedBandWidth.Decode(d); err != nil {
@@ -32130,7 +32774,7 @@ func (v *BandwidthReject) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -32146,7 +32790,7 @@ func (v *BandwidthReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AltGKInfo = new(AltGKInfo)
-			if err := (*v.AltGKInfo).Decode(sd); err != nil {
+			if err := (*v.AltGKInfo).decode(sd); err != nil {
 				return per.Field(err, "altGKInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -32203,7 +32847,7 @@ func (v *BandwidthReject) Decode(d *per.Decoder) error {
 					}
 					for j2748 := 0; j2748 < k; j2748++ {
 						var x2749 CryptoH323Token
-						if err := x2749.Decode(sd); err != nil {
+						if err := x2749.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2746+j2748), "cryptoTokens")
 						}
 						list2745 = append(list2745, x2749)
@@ -32224,7 +32868,7 @@ func (v *BandwidthReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -32249,7 +32893,7 @@ func (v *BandwidthReject) Decode(d *per.Decoder) error {
 					}
 					for j2753 := 0; j2753 < k; j2753++ {
 						var x2754 GenericData
-						if err := x2754.Decode(sd); err != nil {
+						if err := x2754.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2751+j2753), "genericData")
 						}
 						list2750 = append(list2750, x2754)
@@ -32347,12 +32991,16 @@ func (v *BandRejectReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *BandRejectReason) Decode(d *per.Decoder) error {
+	*v = BandRejectReason{}
+	return v.decode(d)
+}
+
+func (v *BandRejectReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = BandRejectReason{}
 	idx, err := d.Choice(6, 8, true)
 	if err != nil {
 		return err
@@ -32381,7 +33029,7 @@ func (v *BandRejectReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors2)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -32747,12 +33395,16 @@ func (v *LocationRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LocationRequest) Decode(d *per.Decoder) error {
+	*v = LocationRequest{}
+	return v.decode(d)
+}
+
+func (v *LocationRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LocationRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -32782,7 +33434,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 			}
 			for j2790 := 0; j2790 < k; j2790++ {
 				var x2791 AliasAddress
-				if err := x2791.Decode(d); err != nil {
+				if err := x2791.decode(d); err != nil {
 					return per.Field(per.Index(err, done2788+j2790), "destinationInfo")
 				}
 				list2787 = append(list2787, x2791)
@@ -32794,11 +33446,11 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
-	if err := v.ReplyAddress.Decode(d); err != nil {
+	if err := v.ReplyAddress.decode(d); err != nil {
 		return per.Field(err, "replyAddress")
 	}
 	if ext {
@@ -32824,7 +33476,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2795 := 0; j2795 < k; j2795++ {
 						var x2796 AliasAddress
-						if err := x2796.Decode(sd); err != nil {
+						if err := x2796.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2793+j2795), "sourceInfo")
 						}
 						list2792 = append(list2792, x2796)
@@ -32919,7 +33571,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2805 := 0; j2805 < k; j2805++ {
 						var x2806 CryptoH323Token
-						if err := x2806.Decode(sd); err != nil {
+						if err := x2806.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2803+j2805), "cryptoTokens")
 						}
 						list2802 = append(list2802, x2806)
@@ -32940,7 +33592,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -32965,7 +33617,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2810 := 0; j2810 < k; j2810++ {
 						var x2811 SupportedProtocols
-						if err := x2811.Decode(sd); err != nil {
+						if err := x2811.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2808+j2810), "desiredProtocols")
 						}
 						list2807 = append(list2807, x2811)
@@ -32986,7 +33638,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.DesiredTunnelledProtocol = new(TunnelledProtocol)
-			if err := (*v.DesiredTunnelledProtocol).Decode(sd); err != nil {
+			if err := (*v.DesiredTunnelledProtocol).decode(sd); err != nil {
 				return per.Field(err, "desiredTunnelledProtocol")
 			}
 			if err := sd.Done(); err != nil {
@@ -33000,7 +33652,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -33025,7 +33677,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2815 := 0; j2815 < k; j2815++ {
 						var x2816 GenericData
-						if err := x2816.Decode(sd); err != nil {
+						if err := x2816.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2813+j2815), "genericData")
 						}
 						list2812 = append(list2812, x2816)
@@ -33064,7 +33716,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -33078,7 +33730,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CallIdentifier = new(CallIdentifier)
-			if err := (*v.CallIdentifier).Decode(sd); err != nil {
+			if err := (*v.CallIdentifier).decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -33117,7 +33769,7 @@ func (v *LocationRequest) Decode(d *per.Decoder) error {
 					}
 					for j2820 := 0; j2820 < k; j2820++ {
 						var x2821 AliasAddress
-						if err := x2821.Decode(sd); err != nil {
+						if err := x2821.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2818+j2820), "sourceEndpointInfo")
 						}
 						list2817 = append(list2817, x2821)
@@ -33561,12 +34213,16 @@ func (v *LocationConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LocationConfirm) Decode(d *per.Decoder) error {
+	*v = LocationConfirm{}
+	return v.decode(d)
+}
+
+func (v *LocationConfirm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LocationConfirm{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -33578,15 +34234,15 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 	if err := v.RequestSeqNum.Decode(d); err != nil {
 		return per.Field(err, "requestSeqNum")
 	}
-	if err := v.CallSignalAddress.Decode(d); err != nil {
+	if err := v.CallSignalAddress.decode(d); err != nil {
 		return per.Field(err, "callSignalAddress")
 	}
-	if err := v.RasAddress.Decode(d); err != nil {
+	if err := v.RasAddress.decode(d); err != nil {
 		return per.Field(err, "rasAddress")
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -33613,7 +34269,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2870 := 0; j2870 < k; j2870++ {
 						var x2871 AliasAddress
-						if err := x2871.Decode(sd); err != nil {
+						if err := x2871.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2868+j2870), "destinationInfo")
 						}
 						list2867 = append(list2867, x2871)
@@ -33645,7 +34301,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2875 := 0; j2875 < k; j2875++ {
 						var x2876 AliasAddress
-						if err := x2876.Decode(sd); err != nil {
+						if err := x2876.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2873+j2875), "destExtraCallInfo")
 						}
 						list2872 = append(list2872, x2876)
@@ -33666,7 +34322,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.DestinationType = new(EndpointType)
-			if err := (*v.DestinationType).Decode(sd); err != nil {
+			if err := (*v.DestinationType).decode(sd); err != nil {
 				return per.Field(err, "destinationType")
 			}
 			if err := sd.Done(); err != nil {
@@ -33691,7 +34347,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2880 := 0; j2880 < k; j2880++ {
 						var x2881 AliasAddress
-						if err := x2881.Decode(sd); err != nil {
+						if err := x2881.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2878+j2880), "remoteExtensionAddress")
 						}
 						list2877 = append(list2877, x2881)
@@ -33723,7 +34379,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2885 := 0; j2885 < k; j2885++ {
 						var x2886 Endpoint
-						if err := x2886.Decode(sd); err != nil {
+						if err := x2886.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2883+j2885), "alternateEndpoints")
 						}
 						list2882 = append(list2882, x2886)
@@ -33787,7 +34443,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2895 := 0; j2895 < k; j2895++ {
 						var x2896 CryptoH323Token
-						if err := x2896.Decode(sd); err != nil {
+						if err := x2896.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2893+j2895), "cryptoTokens")
 						}
 						list2892 = append(list2892, x2896)
@@ -33808,7 +34464,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -33822,7 +34478,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AlternateTransportAddresses = new(AlternateTransportAddresses)
-			if err := (*v.AlternateTransportAddresses).Decode(sd); err != nil {
+			if err := (*v.AlternateTransportAddresses).decode(sd); err != nil {
 				return per.Field(err, "alternateTransportAddresses")
 			}
 			if err := sd.Done(); err != nil {
@@ -33847,7 +34503,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2900 := 0; j2900 < k; j2900++ {
 						var x2901 SupportedProtocols
-						if err := x2901.Decode(sd); err != nil {
+						if err := x2901.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2898+j2900), "supportedProtocols")
 						}
 						list2897 = append(list2897, x2901)
@@ -33886,7 +34542,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -33911,7 +34567,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2905 := 0; j2905 < k; j2905++ {
 						var x2906 GenericData
-						if err := x2906.Decode(sd); err != nil {
+						if err := x2906.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2903+j2905), "genericData")
 						}
 						list2902 = append(list2902, x2906)
@@ -33932,7 +34588,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -33957,7 +34613,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2910 := 0; j2910 < k; j2910++ {
 						var x2911 ServiceControlSession
-						if err := x2911.Decode(sd); err != nil {
+						if err := x2911.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2908+j2910), "serviceControl")
 						}
 						list2907 = append(list2907, x2911)
@@ -33989,7 +34645,7 @@ func (v *LocationConfirm) Decode(d *per.Decoder) error {
 					}
 					for j2915 := 0; j2915 < k; j2915++ {
 						var x2916 AliasAddress
-						if err := x2916.Decode(sd); err != nil {
+						if err := x2916.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2913+j2915), "modifiedSrcInfo")
 						}
 						list2912 = append(list2912, x2916)
@@ -34199,12 +34855,16 @@ func (v *LocationReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LocationReject) Decode(d *per.Decoder) error {
+	*v = LocationReject{}
+	return v.decode(d)
+}
+
+func (v *LocationReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LocationReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -34216,12 +34876,12 @@ func (v *LocationReject) Decode(d *per.Decoder) error {
 	if err := v.RequestSeqNum.Decode(d); err != nil {
 		return per.Field(err, "requestSeqNum")
 	}
-	if err := v.RejectReason.Decode(d); err != nil {
+	if err := v.RejectReason.decode(d); err != nil {
 		return per.Field(err, "rejectReason")
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -34237,7 +34897,7 @@ func (v *LocationReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AltGKInfo = new(AltGKInfo)
-			if err := (*v.AltGKInfo).Decode(sd); err != nil {
+			if err := (*v.AltGKInfo).decode(sd); err != nil {
 				return per.Field(err, "altGKInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -34294,7 +34954,7 @@ func (v *LocationReject) Decode(d *per.Decoder) error {
 					}
 					for j2941 := 0; j2941 < k; j2941++ {
 						var x2942 CryptoH323Token
-						if err := x2942.Decode(sd); err != nil {
+						if err := x2942.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2939+j2941), "cryptoTokens")
 						}
 						list2938 = append(list2938, x2942)
@@ -34315,7 +34975,7 @@ func (v *LocationReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -34329,7 +34989,7 @@ func (v *LocationReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -34354,7 +35014,7 @@ func (v *LocationReject) Decode(d *per.Decoder) error {
 					}
 					for j2946 := 0; j2946 < k; j2946++ {
 						var x2947 GenericData
-						if err := x2947.Decode(sd); err != nil {
+						if err := x2947.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2944+j2946), "genericData")
 						}
 						list2943 = append(list2943, x2947)
@@ -34386,7 +35046,7 @@ func (v *LocationReject) Decode(d *per.Decoder) error {
 					}
 					for j2951 := 0; j2951 < k; j2951++ {
 						var x2952 ServiceControlSession
-						if err := x2952.Decode(sd); err != nil {
+						if err := x2952.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2949+j2951), "serviceControl")
 						}
 						list2948 = append(list2948, x2952)
@@ -34545,12 +35205,16 @@ func (v *LocationRejectReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LocationRejectReason) Decode(d *per.Decoder) error {
+	*v = LocationRejectReason{}
+	return v.decode(d)
+}
+
+func (v *LocationRejectReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LocationRejectReason{}
 	idx, err := d.Choice(4, 16, true)
 	if err != nil {
 		return err
@@ -34597,7 +35261,7 @@ func (v *LocationRejectReason) Decode(d *per.Decoder) error {
 				}
 				for j2960 := 0; j2960 < k; j2960++ {
 					var x2961 PartyNumber
-					if err := x2961.Decode(sd); err != nil {
+					if err := x2961.decode(sd); err != nil {
 						return per.Field(per.Index(err, done2958+j2960), "routeCalltoSCN")
 					}
 					list2957 = append(list2957, x2961)
@@ -34662,7 +35326,7 @@ func (v *LocationRejectReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors2)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -34963,12 +35627,16 @@ func (v *DisengageRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DisengageRequest) Decode(d *per.Decoder) error {
+	*v = DisengageRequest{}
+	return v.decode(d)
+}
+
+func (v *DisengageRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DisengageRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -34989,12 +35657,12 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 	if err := v.CallReferenceValue.Decode(d); err != nil {
 		return per.Field(err, "callReferenceValue")
 	}
-	if err := v.DisengageReason.Decode(d); err != nil {
+	if err := v.DisengageReason.decode(d); err != nil {
 		return per.Field(err, "disengageReason")
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -35009,7 +35677,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -35080,7 +35748,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 					}
 					for j2986 := 0; j2986 < k; j2986++ {
 						var x2987 CryptoH323Token
-						if err := x2987.Decode(sd); err != nil {
+						if err := x2987.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2984+j2986), "cryptoTokens")
 						}
 						list2983 = append(list2983, x2987)
@@ -35101,7 +35769,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -35132,7 +35800,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CallLinkage = new(CallLinkage)
-			if err := (*v.CallLinkage).Decode(sd); err != nil {
+			if err := (*v.CallLinkage).decode(sd); err != nil {
 				return per.Field(err, "callLinkage")
 			}
 			if err := sd.Done(); err != nil {
@@ -35146,7 +35814,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -35160,7 +35828,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -35174,7 +35842,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.UsageInformation = new(RasUsageInformation)
-			if err := (*v.UsageInformation).Decode(sd); err != nil {
+			if err := (*v.UsageInformation).decode(sd); err != nil {
 				return per.Field(err, "usageInformation")
 			}
 			if err := sd.Done(); err != nil {
@@ -35188,7 +35856,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TerminationCause = new(CallTerminationCause)
-			if err := (*v.TerminationCause).Decode(sd); err != nil {
+			if err := (*v.TerminationCause).decode(sd); err != nil {
 				return per.Field(err, "terminationCause")
 			}
 			if err := sd.Done(); err != nil {
@@ -35213,7 +35881,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 					}
 					for j2991 := 0; j2991 < k; j2991++ {
 						var x2992 ServiceControlSession
-						if err := x2992.Decode(sd); err != nil {
+						if err := x2992.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2989+j2991), "serviceControl")
 						}
 						list2988 = append(list2988, x2992)
@@ -35245,7 +35913,7 @@ func (v *DisengageRequest) Decode(d *per.Decoder) error {
 					}
 					for j2996 := 0; j2996 < k; j2996++ {
 						var x2997 GenericData
-						if err := x2997.Decode(sd); err != nil {
+						if err := x2997.decode(sd); err != nil {
 							return per.Field(per.Index(err, done2994+j2996), "genericData")
 						}
 						list2993 = append(list2993, x2997)
@@ -35316,12 +35984,16 @@ func (v *DisengageReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DisengageReason) Decode(d *per.Decoder) error {
+	*v = DisengageReason{}
+	return v.decode(d)
+}
+
+func (v *DisengageReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DisengageReason{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -35509,12 +36181,16 @@ func (v *DisengageConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DisengageConfirm) Decode(d *per.Decoder) error {
+	*v = DisengageConfirm{}
+	return v.decode(d)
+}
+
+func (v *DisengageConfirm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DisengageConfirm{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -35528,7 +36204,7 @@ func (v *DisengageConfirm) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -35587,7 +36263,7 @@ func (v *DisengageConfirm) Decode(d *per.Decoder) error {
 					}
 					for j3018 := 0; j3018 < k; j3018++ {
 						var x3019 CryptoH323Token
-						if err := x3019.Decode(sd); err != nil {
+						if err := x3019.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3016+j3018), "cryptoTokens")
 						}
 						list3015 = append(list3015, x3019)
@@ -35608,7 +36284,7 @@ func (v *DisengageConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -35622,7 +36298,7 @@ func (v *DisengageConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -35636,7 +36312,7 @@ func (v *DisengageConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -35650,7 +36326,7 @@ func (v *DisengageConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.UsageInformation = new(RasUsageInformation)
-			if err := (*v.UsageInformation).Decode(sd); err != nil {
+			if err := (*v.UsageInformation).decode(sd); err != nil {
 				return per.Field(err, "usageInformation")
 			}
 			if err := sd.Done(); err != nil {
@@ -35675,7 +36351,7 @@ func (v *DisengageConfirm) Decode(d *per.Decoder) error {
 					}
 					for j3023 := 0; j3023 < k; j3023++ {
 						var x3024 GenericData
-						if err := x3024.Decode(sd); err != nil {
+						if err := x3024.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3021+j3023), "genericData")
 						}
 						list3020 = append(list3020, x3024)
@@ -35696,7 +36372,7 @@ func (v *DisengageConfirm) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -35849,12 +36525,16 @@ func (v *DisengageReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DisengageReject) Decode(d *per.Decoder) error {
+	*v = DisengageReject{}
+	return v.decode(d)
+}
+
+func (v *DisengageReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DisengageReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -35866,12 +36546,12 @@ func (v *DisengageReject) Decode(d *per.Decoder) error {
 	if err := v.RequestSeqNum.Decode(d); err != nil {
 		return per.Field(err, "requestSeqNum")
 	}
-	if err := v.RejectReason.Decode(d); err != nil {
+	if err := v.RejectReason.decode(d); err != nil {
 		return per.Field(err, "rejectReason")
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -35887,7 +36567,7 @@ func (v *DisengageReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AltGKInfo = new(AltGKInfo)
-			if err := (*v.AltGKInfo).Decode(sd); err != nil {
+			if err := (*v.AltGKInfo).decode(sd); err != nil {
 				return per.Field(err, "altGKInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -35944,7 +36624,7 @@ func (v *DisengageReject) Decode(d *per.Decoder) error {
 					}
 					for j3045 := 0; j3045 < k; j3045++ {
 						var x3046 CryptoH323Token
-						if err := x3046.Decode(sd); err != nil {
+						if err := x3046.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3043+j3045), "cryptoTokens")
 						}
 						list3042 = append(list3042, x3046)
@@ -35965,7 +36645,7 @@ func (v *DisengageReject) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -35990,7 +36670,7 @@ func (v *DisengageReject) Decode(d *per.Decoder) error {
 					}
 					for j3050 := 0; j3050 < k; j3050++ {
 						var x3051 GenericData
-						if err := x3051.Decode(sd); err != nil {
+						if err := x3051.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3048+j3050), "genericData")
 						}
 						list3047 = append(list3047, x3051)
@@ -36076,12 +36756,16 @@ func (v *DisengageRejectReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DisengageRejectReason) Decode(d *per.Decoder) error {
+	*v = DisengageRejectReason{}
+	return v.decode(d)
+}
+
+func (v *DisengageRejectReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DisengageRejectReason{}
 	idx, err := d.Choice(2, 4, true)
 	if err != nil {
 		return err
@@ -36106,7 +36790,7 @@ func (v *DisengageRejectReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors2)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -36345,12 +37029,16 @@ func (v *InfoRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *InfoRequest) Decode(d *per.Decoder) error {
+	*v = InfoRequest{}
+	return v.decode(d)
+}
+
+func (v *InfoRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -36367,13 +37055,13 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.ReplyAddress = new(TransportAddress)
-		if err := (*v.ReplyAddress).Decode(d); err != nil {
+		if err := (*v.ReplyAddress).decode(d); err != nil {
 			return per.Field(err, "replyAddress")
 		}
 	}
@@ -36388,7 +37076,7 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -36445,7 +37133,7 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 					}
 					for j3072 := 0; j3072 < k; j3072++ {
 						var x3073 CryptoH323Token
-						if err := x3073.Decode(sd); err != nil {
+						if err := x3073.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3070+j3072), "cryptoTokens")
 						}
 						list3069 = append(list3069, x3073)
@@ -36466,7 +37154,7 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -36480,7 +37168,7 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.UuiesRequested = new(UUIEsRequested)
-			if err := (*v.UuiesRequested).Decode(sd); err != nil {
+			if err := (*v.UuiesRequested).decode(sd); err != nil {
 				return per.Field(err, "uuiesRequested")
 			}
 			if err := sd.Done(); err != nil {
@@ -36494,7 +37182,7 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CallLinkage = new(CallLinkage)
-			if err := (*v.CallLinkage).Decode(sd); err != nil {
+			if err := (*v.CallLinkage).decode(sd); err != nil {
 				return per.Field(err, "callLinkage")
 			}
 			if err := sd.Done(); err != nil {
@@ -36508,7 +37196,7 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.UsageInfoRequested = new(RasUsageInfoTypes)
-			if err := (*v.UsageInfoRequested).Decode(sd); err != nil {
+			if err := (*v.UsageInfoRequested).decode(sd); err != nil {
 				return per.Field(err, "usageInfoRequested")
 			}
 			if err := sd.Done(); err != nil {
@@ -36573,7 +37261,7 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 					}
 					for j3077 := 0; j3077 < k; j3077++ {
 						var x3078 GenericData
-						if err := x3078.Decode(sd); err != nil {
+						if err := x3078.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3075+j3077), "genericData")
 						}
 						list3074 = append(list3074, x3078)
@@ -36594,7 +37282,7 @@ func (v *InfoRequest) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AssignedGatekeeper = new(AlternateGK)
-			if err := (*v.AssignedGatekeeper).Decode(sd); err != nil {
+			if err := (*v.AssignedGatekeeper).decode(sd); err != nil {
 				return per.Field(err, "assignedGatekeeper")
 			}
 			if err := sd.Done(); err != nil {
@@ -36846,12 +37534,16 @@ func (v *InfoRequestResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
+	*v = InfoRequestResponse{}
+	return v.decode(d)
+}
+
+func (v *InfoRequestResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -36862,20 +37554,20 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
 	if err := v.RequestSeqNum.Decode(d); err != nil {
 		return per.Field(err, "requestSeqNum")
 	}
-	if err := v.EndpointType.Decode(d); err != nil {
+	if err := v.EndpointType.decode(d); err != nil {
 		return per.Field(err, "endpointType")
 	}
 	if err := v.EndpointIdentifier.Decode(d); err != nil {
 		return per.Field(err, "endpointIdentifier")
 	}
-	if err := v.RasAddress.Decode(d); err != nil {
+	if err := v.RasAddress.decode(d); err != nil {
 		return per.Field(err, "rasAddress")
 	}
 	{
@@ -36890,7 +37582,7 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 			}
 			for j3106 := 0; j3106 < k; j3106++ {
 				var x3107 TransportAddress
-				if err := x3107.Decode(d); err != nil {
+				if err := x3107.decode(d); err != nil {
 					return per.Field(per.Index(err, done3104+j3106), "callSignalAddress")
 				}
 				list3103 = append(list3103, x3107)
@@ -36913,7 +37605,7 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 				}
 				for j3111 := 0; j3111 < k; j3111++ {
 					var x3112 AliasAddress
-					if err := x3112.Decode(d); err != nil {
+					if err := x3112.decode(d); err != nil {
 						return per.Field(per.Index(err, done3109+j3111), "endpointAlias")
 					}
 					list3108 = append(list3108, x3112)
@@ -36937,7 +37629,7 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 				}
 				for j3116 := 0; j3116 < k; j3116++ {
 					var x3117 InfoRequestResponsePerCallInfo
-					if err := x3117.Decode(d); err != nil {
+					if err := x3117.decode(d); err != nil {
 						return per.Field(per.Index(err, done3114+j3116), "perCallInfo")
 					}
 					list3113 = append(list3113, x3117)
@@ -37003,7 +37695,7 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 					}
 					for j3126 := 0; j3126 < k; j3126++ {
 						var x3127 CryptoH323Token
-						if err := x3127.Decode(sd); err != nil {
+						if err := x3127.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3124+j3126), "cryptoTokens")
 						}
 						list3123 = append(list3123, x3127)
@@ -37024,7 +37716,7 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -37055,7 +37747,7 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -37069,7 +37761,7 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IrrStatus = new(InfoRequestResponseStatus)
-			if err := (*v.IrrStatus).Decode(sd); err != nil {
+			if err := (*v.IrrStatus).decode(sd); err != nil {
 				return per.Field(err, "irrStatus")
 			}
 			if err := sd.Done(); err != nil {
@@ -37111,7 +37803,7 @@ func (v *InfoRequestResponse) Decode(d *per.Decoder) error {
 					}
 					for j3131 := 0; j3131 < k; j3131++ {
 						var x3132 GenericData
-						if err := x3132.Decode(sd); err != nil {
+						if err := x3132.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3129+j3131), "genericData")
 						}
 						list3128 = append(list3128, x3132)
@@ -37410,12 +38102,16 @@ func (v *InfoRequestResponsePerCallInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
+	*v = InfoRequestResponsePerCallInfo{}
+	return v.decode(d)
+}
+
+func (v *InfoRequestResponsePerCallInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestResponsePerCallInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -37426,7 +38122,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<4) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -37459,7 +38155,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 				}
 				for j3164 := 0; j3164 < k; j3164++ {
 					var x3165 RTPSession
-					if err := x3165.Decode(d); err != nil {
+					if err := x3165.decode(d); err != nil {
 						return per.Field(per.Index(err, done3162+j3164), "audio")
 					}
 					list3161 = append(list3161, x3165)
@@ -37483,7 +38179,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 				}
 				for j3169 := 0; j3169 < k; j3169++ {
 					var x3170 RTPSession
-					if err := x3170.Decode(d); err != nil {
+					if err := x3170.decode(d); err != nil {
 						return per.Field(per.Index(err, done3167+j3169), "video")
 					}
 					list3166 = append(list3166, x3170)
@@ -37507,7 +38203,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 				}
 				for j3174 := 0; j3174 < k; j3174++ {
 					var x3175 TransportChannelInfo
-					if err := x3175.Decode(d); err != nil {
+					if err := x3175.decode(d); err != nil {
 						return per.Field(per.Index(err, done3172+j3174), "data")
 					}
 					list3171 = append(list3171, x3175)
@@ -37518,19 +38214,19 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 			v.Data = list3171
 		}
 	}
-	if err := v.H245.Decode(d); err != nil {
+	if err := v.H245.decode(d); err != nil {
 		return per.Field(err, "h245")
 	}
-	if err := v.CallSignalling.Decode(d); err != nil {
+	if err := v.CallSignalling.decode(d); err != nil {
 		return per.Field(err, "callSignalling")
 	}
-	if err := v.CallType.Decode(d); err != nil {
+	if err := v.CallType.decode(d); err != nil {
 		return per.Field(err, "callType")
 	}
 	if err := v.BandWidth.Decode(d); err != nil {
 		return per.Field(err, "bandWidth")
 	}
-	if err := v.CallModel.Decode(d); err != nil {
+	if err := v.CallModel.decode(d); err != nil {
 		return per.Field(err, "callModel")
 	}
 	if ext {
@@ -37544,7 +38240,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 				return per.Field(err, "callIdentifier")
 			}
 			sd := &sub
-			if err := v.CallIdentifier.Decode(sd); err != nil {
+			if err := v.CallIdentifier.decode(sd); err != nil {
 				return per.Field(err, "callIdentifier")
 			}
 			if err := sd.Done(); err != nil {
@@ -37601,7 +38297,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 					}
 					for j3184 := 0; j3184 < k; j3184++ {
 						var x3185 CryptoH323Token
-						if err := x3185.Decode(sd); err != nil {
+						if err := x3185.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3182+j3184), "cryptoTokens")
 						}
 						list3181 = append(list3181, x3185)
@@ -37665,7 +38361,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 					}
 					for j3194 := 0; j3194 < k; j3194++ {
 						var x3195 InfoRequestResponsePerCallInfoPDU
-						if err := x3195.Decode(sd); err != nil {
+						if err := x3195.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3192+j3194), "pdu")
 						}
 						list3191 = append(list3191, x3195)
@@ -37686,7 +38382,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CallLinkage = new(CallLinkage)
-			if err := (*v.CallLinkage).Decode(sd); err != nil {
+			if err := (*v.CallLinkage).decode(sd); err != nil {
 				return per.Field(err, "callLinkage")
 			}
 			if err := sd.Done(); err != nil {
@@ -37700,7 +38396,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.UsageInformation = new(RasUsageInformation)
-			if err := (*v.UsageInformation).Decode(sd); err != nil {
+			if err := (*v.UsageInformation).decode(sd); err != nil {
 				return per.Field(err, "usageInformation")
 			}
 			if err := sd.Done(); err != nil {
@@ -37714,7 +38410,7 @@ func (v *InfoRequestResponsePerCallInfo) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.CircuitInfo = new(CircuitInfo)
-			if err := (*v.CircuitInfo).Decode(sd); err != nil {
+			if err := (*v.CircuitInfo).decode(sd); err != nil {
 				return per.Field(err, "circuitInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -37748,13 +38444,17 @@ func (v *InfoRequestResponsePerCallInfoPDU) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *InfoRequestResponsePerCallInfoPDU) Decode(d *per.Decoder) error {
+	*v = InfoRequestResponsePerCallInfoPDU{}
+	return v.decode(d)
+}
+
+func (v *InfoRequestResponsePerCallInfoPDU) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestResponsePerCallInfoPDU{}
-	if err := v.H323pdu.Decode(d); err != nil {
+	if err := v.H323pdu.decode(d); err != nil {
 		return per.Field(err, "h323pdu")
 	}
 	{
@@ -37823,12 +38523,16 @@ func (v *InfoRequestResponseStatus) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *InfoRequestResponseStatus) Decode(d *per.Decoder) error {
+	*v = InfoRequestResponseStatus{}
+	return v.decode(d)
+}
+
+func (v *InfoRequestResponseStatus) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestResponseStatus{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -37939,12 +38643,16 @@ func (v *InfoRequestAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *InfoRequestAck) Decode(d *per.Decoder) error {
+	*v = InfoRequestAck{}
+	return v.decode(d)
+}
+
+func (v *InfoRequestAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -37958,7 +38666,7 @@ func (v *InfoRequestAck) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<3) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -37999,7 +38707,7 @@ func (v *InfoRequestAck) Decode(d *per.Decoder) error {
 				}
 				for j3212 := 0; j3212 < k; j3212++ {
 					var x3213 CryptoH323Token
-					if err := x3213.Decode(d); err != nil {
+					if err := x3213.decode(d); err != nil {
 						return per.Field(per.Index(err, done3210+j3212), "cryptoTokens")
 					}
 					list3209 = append(list3209, x3213)
@@ -38012,7 +38720,7 @@ func (v *InfoRequestAck) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.IntegrityCheckValue = new(ICV)
-		if err := (*v.IntegrityCheckValue).Decode(d); err != nil {
+		if err := (*v.IntegrityCheckValue).decode(d); err != nil {
 			return per.Field(err, "integrityCheckValue")
 		}
 	}
@@ -38126,12 +38834,16 @@ func (v *InfoRequestNak) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *InfoRequestNak) Decode(d *per.Decoder) error {
+	*v = InfoRequestNak{}
+	return v.decode(d)
+}
+
+func (v *InfoRequestNak) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestNak{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -38145,16 +38857,16 @@ func (v *InfoRequestNak) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<4) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
-	if err := v.NakReason.Decode(d); err != nil {
+	if err := v.NakReason.decode(d); err != nil {
 		return per.Field(err, "nakReason")
 	}
 	if opt&(1<<3) != 0 {
 		v.AltGKInfo = new(AltGKInfo)
-		if err := (*v.AltGKInfo).Decode(d); err != nil {
+		if err := (*v.AltGKInfo).decode(d); err != nil {
 			return per.Field(err, "altGKInfo")
 		}
 	}
@@ -38195,7 +38907,7 @@ func (v *InfoRequestNak) Decode(d *per.Decoder) error {
 				}
 				for j3230 := 0; j3230 < k; j3230++ {
 					var x3231 CryptoH323Token
-					if err := x3231.Decode(d); err != nil {
+					if err := x3231.decode(d); err != nil {
 						return per.Field(per.Index(err, done3228+j3230), "cryptoTokens")
 					}
 					list3227 = append(list3227, x3231)
@@ -38208,7 +38920,7 @@ func (v *InfoRequestNak) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.IntegrityCheckValue = new(ICV)
-		if err := (*v.IntegrityCheckValue).Decode(d); err != nil {
+		if err := (*v.IntegrityCheckValue).decode(d); err != nil {
 			return per.Field(err, "integrityCheckValue")
 		}
 	}
@@ -38287,12 +38999,16 @@ func (v *InfoRequestNakReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *InfoRequestNakReason) Decode(d *per.Decoder) error {
+	*v = InfoRequestNakReason{}
+	return v.decode(d)
+}
+
+func (v *InfoRequestNakReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = InfoRequestNakReason{}
 	idx, err := d.Choice(3, 4, true)
 	if err != nil {
 		return err
@@ -38309,7 +39025,7 @@ func (v *InfoRequestNakReason) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecurityError = new(SecurityErrors2)
-		if err := v.SecurityError.Decode(sd); err != nil {
+		if err := v.SecurityError.decode(sd); err != nil {
 			return per.Field(err, "securityError")
 		}
 		if err := sd.Done(); err != nil {
@@ -38454,12 +39170,16 @@ func (v *NonStandardMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonStandardMessage) Decode(d *per.Decoder) error {
+	*v = NonStandardMessage{}
+	return v.decode(d)
+}
+
+func (v *NonStandardMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardMessage{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -38467,7 +39187,7 @@ func (v *NonStandardMessage) Decode(d *per.Decoder) error {
 	if err := v.RequestSeqNum.Decode(d); err != nil {
 		return per.Field(err, "requestSeqNum")
 	}
-	if err := v.NonStandardData.Decode(d); err != nil {
+	if err := v.NonStandardData.decode(d); err != nil {
 		return per.Field(err, "nonStandardData")
 	}
 	if ext {
@@ -38525,7 +39245,7 @@ func (v *NonStandardMessage) Decode(d *per.Decoder) error {
 					}
 					for j3252 := 0; j3252 < k; j3252++ {
 						var x3253 CryptoH323Token
-						if err := x3253.Decode(sd); err != nil {
+						if err := x3253.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3250+j3252), "cryptoTokens")
 						}
 						list3249 = append(list3249, x3253)
@@ -38546,7 +39266,7 @@ func (v *NonStandardMessage) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -38560,7 +39280,7 @@ func (v *NonStandardMessage) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.FeatureSet = new(FeatureSet)
-			if err := (*v.FeatureSet).Decode(sd); err != nil {
+			if err := (*v.FeatureSet).decode(sd); err != nil {
 				return per.Field(err, "featureSet")
 			}
 			if err := sd.Done(); err != nil {
@@ -38585,7 +39305,7 @@ func (v *NonStandardMessage) Decode(d *per.Decoder) error {
 					}
 					for j3257 := 0; j3257 < k; j3257++ {
 						var x3258 GenericData
-						if err := x3258.Decode(sd); err != nil {
+						if err := x3258.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3255+j3257), "genericData")
 						}
 						list3254 = append(list3254, x3258)
@@ -38708,12 +39428,16 @@ func (v *UnknownMessageResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnknownMessageResponse) Decode(d *per.Decoder) error {
+	*v = UnknownMessageResponse{}
+	return v.decode(d)
+}
+
+func (v *UnknownMessageResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnknownMessageResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -38776,7 +39500,7 @@ func (v *UnknownMessageResponse) Decode(d *per.Decoder) error {
 					}
 					for j3275 := 0; j3275 < k; j3275++ {
 						var x3276 CryptoH323Token
-						if err := x3276.Decode(sd); err != nil {
+						if err := x3276.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3273+j3275), "cryptoTokens")
 						}
 						list3272 = append(list3272, x3276)
@@ -38797,7 +39521,7 @@ func (v *UnknownMessageResponse) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.IntegrityCheckValue = new(ICV)
-			if err := (*v.IntegrityCheckValue).Decode(sd); err != nil {
+			if err := (*v.IntegrityCheckValue).decode(sd); err != nil {
 				return per.Field(err, "integrityCheckValue")
 			}
 			if err := sd.Done(); err != nil {
@@ -38918,12 +39642,16 @@ func (v *RequestInProgress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestInProgress) Decode(d *per.Decoder) error {
+	*v = RequestInProgress{}
+	return v.decode(d)
+}
+
+func (v *RequestInProgress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestInProgress{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -38937,7 +39665,7 @@ func (v *RequestInProgress) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<3) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -38978,7 +39706,7 @@ func (v *RequestInProgress) Decode(d *per.Decoder) error {
 				}
 				for j3293 := 0; j3293 < k; j3293++ {
 					var x3294 CryptoH323Token
-					if err := x3294.Decode(d); err != nil {
+					if err := x3294.decode(d); err != nil {
 						return per.Field(per.Index(err, done3291+j3293), "cryptoTokens")
 					}
 					list3290 = append(list3290, x3294)
@@ -38991,7 +39719,7 @@ func (v *RequestInProgress) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.IntegrityCheckValue = new(ICV)
-		if err := (*v.IntegrityCheckValue).Decode(d); err != nil {
+		if err := (*v.IntegrityCheckValue).decode(d); err != nil {
 			return per.Field(err, "integrityCheckValue")
 		}
 	}
@@ -39166,12 +39894,16 @@ func (v *ResourcesAvailableIndicate) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
+	*v = ResourcesAvailableIndicate{}
+	return v.decode(d)
+}
+
+func (v *ResourcesAvailableIndicate) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ResourcesAvailableIndicate{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -39188,7 +39920,7 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<3) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -39207,7 +39939,7 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 			}
 			for j3314 := 0; j3314 < k; j3314++ {
 				var x3315 SupportedProtocols
-				if err := x3315.Decode(d); err != nil {
+				if err := x3315.decode(d); err != nil {
 					return per.Field(per.Index(err, done3312+j3314), "protocols")
 				}
 				list3311 = append(list3311, x3315)
@@ -39261,7 +39993,7 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 				}
 				for j3324 := 0; j3324 < k; j3324++ {
 					var x3325 CryptoH323Token
-					if err := x3325.Decode(d); err != nil {
+					if err := x3325.decode(d); err != nil {
 						return per.Field(per.Index(err, done3322+j3324), "cryptoTokens")
 					}
 					list3321 = append(list3321, x3325)
@@ -39274,7 +40006,7 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.IntegrityCheckValue = new(ICV)
-		if err := (*v.IntegrityCheckValue).Decode(d); err != nil {
+		if err := (*v.IntegrityCheckValue).decode(d); err != nil {
 			return per.Field(err, "integrityCheckValue")
 		}
 	}
@@ -39290,7 +40022,7 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Capacity = new(CallCapacity)
-			if err := (*v.Capacity).Decode(sd); err != nil {
+			if err := (*v.Capacity).decode(sd); err != nil {
 				return per.Field(err, "capacity")
 			}
 			if err := sd.Done(); err != nil {
@@ -39315,7 +40047,7 @@ func (v *ResourcesAvailableIndicate) Decode(d *per.Decoder) error {
 					}
 					for j3329 := 0; j3329 < k; j3329++ {
 						var x3330 GenericData
-						if err := x3330.Decode(sd); err != nil {
+						if err := x3330.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3327+j3329), "genericData")
 						}
 						list3326 = append(list3326, x3330)
@@ -39451,12 +40183,16 @@ func (v *ResourcesAvailableConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ResourcesAvailableConfirm) Decode(d *per.Decoder) error {
+	*v = ResourcesAvailableConfirm{}
+	return v.decode(d)
+}
+
+func (v *ResourcesAvailableConfirm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ResourcesAvailableConfirm{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -39473,7 +40209,7 @@ func (v *ResourcesAvailableConfirm) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<3) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -39514,7 +40250,7 @@ func (v *ResourcesAvailableConfirm) Decode(d *per.Decoder) error {
 				}
 				for j3351 := 0; j3351 < k; j3351++ {
 					var x3352 CryptoH323Token
-					if err := x3352.Decode(d); err != nil {
+					if err := x3352.decode(d); err != nil {
 						return per.Field(per.Index(err, done3349+j3351), "cryptoTokens")
 					}
 					list3348 = append(list3348, x3352)
@@ -39527,7 +40263,7 @@ func (v *ResourcesAvailableConfirm) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.IntegrityCheckValue = new(ICV)
-		if err := (*v.IntegrityCheckValue).Decode(d); err != nil {
+		if err := (*v.IntegrityCheckValue).decode(d); err != nil {
 			return per.Field(err, "integrityCheckValue")
 		}
 	}
@@ -39554,7 +40290,7 @@ func (v *ResourcesAvailableConfirm) Decode(d *per.Decoder) error {
 					}
 					for j3356 := 0; j3356 < k; j3356++ {
 						var x3357 GenericData
-						if err := x3357.Decode(sd); err != nil {
+						if err := x3357.decode(sd); err != nil {
 							return per.Field(per.Index(err, done3354+j3356), "genericData")
 						}
 						list3353 = append(list3353, x3357)
@@ -39721,12 +40457,16 @@ func (v *ServiceControlIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
+	*v = ServiceControlIndication{}
+	return v.decode(d)
+}
+
+func (v *ServiceControlIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -39740,7 +40480,7 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<7) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -39756,7 +40496,7 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 			}
 			for j3377 := 0; j3377 < k; j3377++ {
 				var x3378 ServiceControlSession
-				if err := x3378.Decode(d); err != nil {
+				if err := x3378.decode(d); err != nil {
 					return per.Field(per.Index(err, done3375+j3377), "serviceControl")
 				}
 				list3374 = append(list3374, x3378)
@@ -39774,7 +40514,7 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<5) != 0 {
 		v.CallSpecific = new(ServiceControlIndicationCallSpecific)
-		if err := (*v.CallSpecific).Decode(d); err != nil {
+		if err := (*v.CallSpecific).decode(d); err != nil {
 			return per.Field(err, "callSpecific")
 		}
 	}
@@ -39815,7 +40555,7 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 				}
 				for j3387 := 0; j3387 < k; j3387++ {
 					var x3388 CryptoH323Token
-					if err := x3388.Decode(d); err != nil {
+					if err := x3388.decode(d); err != nil {
 						return per.Field(per.Index(err, done3385+j3387), "cryptoTokens")
 					}
 					list3384 = append(list3384, x3388)
@@ -39828,13 +40568,13 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.IntegrityCheckValue = new(ICV)
-		if err := (*v.IntegrityCheckValue).Decode(d); err != nil {
+		if err := (*v.IntegrityCheckValue).decode(d); err != nil {
 			return per.Field(err, "integrityCheckValue")
 		}
 	}
 	if opt&(1<<1) != 0 {
 		v.FeatureSet = new(FeatureSet)
-		if err := (*v.FeatureSet).Decode(d); err != nil {
+		if err := (*v.FeatureSet).decode(d); err != nil {
 			return per.Field(err, "featureSet")
 		}
 	}
@@ -39851,7 +40591,7 @@ func (v *ServiceControlIndication) Decode(d *per.Decoder) error {
 				}
 				for j3392 := 0; j3392 < k; j3392++ {
 					var x3393 GenericData
-					if err := x3393.Decode(d); err != nil {
+					if err := x3393.decode(d); err != nil {
 						return per.Field(per.Index(err, done3390+j3392), "genericData")
 					}
 					list3389 = append(list3389, x3393)
@@ -39911,17 +40651,21 @@ func (v *ServiceControlIndicationCallSpecific) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ServiceControlIndicationCallSpecific) Decode(d *per.Decoder) error {
+	*v = ServiceControlIndicationCallSpecific{}
+	return v.decode(d)
+}
+
+func (v *ServiceControlIndicationCallSpecific) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlIndicationCallSpecific{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.CallIdentifier.Decode(d); err != nil {
+	if err := v.CallIdentifier.decode(d); err != nil {
 		return per.Field(err, "callIdentifier")
 	}
 	if err := v.ConferenceID.Decode(d); err != nil {
@@ -40067,12 +40811,16 @@ func (v *ServiceControlResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
+	*v = ServiceControlResponse{}
+	return v.decode(d)
+}
+
+func (v *ServiceControlResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -40086,13 +40834,13 @@ func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<6) != 0 {
 		v.Result = new(ServiceControlResponseResult)
-		if err := (*v.Result).Decode(d); err != nil {
+		if err := (*v.Result).decode(d); err != nil {
 			return per.Field(err, "result")
 		}
 	}
 	if opt&(1<<5) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -40133,7 +40881,7 @@ func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
 				}
 				for j3414 := 0; j3414 < k; j3414++ {
 					var x3415 CryptoH323Token
-					if err := x3415.Decode(d); err != nil {
+					if err := x3415.decode(d); err != nil {
 						return per.Field(per.Index(err, done3412+j3414), "cryptoTokens")
 					}
 					list3411 = append(list3411, x3415)
@@ -40146,13 +40894,13 @@ func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.IntegrityCheckValue = new(ICV)
-		if err := (*v.IntegrityCheckValue).Decode(d); err != nil {
+		if err := (*v.IntegrityCheckValue).decode(d); err != nil {
 			return per.Field(err, "integrityCheckValue")
 		}
 	}
 	if opt&(1<<1) != 0 {
 		v.FeatureSet = new(FeatureSet)
-		if err := (*v.FeatureSet).Decode(d); err != nil {
+		if err := (*v.FeatureSet).decode(d); err != nil {
 			return per.Field(err, "featureSet")
 		}
 	}
@@ -40169,7 +40917,7 @@ func (v *ServiceControlResponse) Decode(d *per.Decoder) error {
 				}
 				for j3419 := 0; j3419 < k; j3419++ {
 					var x3420 GenericData
-					if err := x3420.Decode(d); err != nil {
+					if err := x3420.decode(d); err != nil {
 						return per.Field(per.Index(err, done3417+j3419), "genericData")
 					}
 					list3416 = append(list3416, x3420)
@@ -40248,12 +40996,16 @@ func (v *ServiceControlResponseResult) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ServiceControlResponseResult) Decode(d *per.Decoder) error {
+	*v = ServiceControlResponseResult{}
+	return v.decode(d)
+}
+
+func (v *ServiceControlResponseResult) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServiceControlResponseResult{}
 	idx, err := d.Choice(5, 5, true)
 	if err != nil {
 		return err

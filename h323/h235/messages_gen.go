@@ -174,12 +174,16 @@ func (v *NonStandardParameter) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonStandardParameter) Decode(d *per.Decoder) error {
+	*v = NonStandardParameter{}
+	return v.decode(d)
+}
+
+func (v *NonStandardParameter) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardParameter{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -234,12 +238,16 @@ func (v *DHset) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DHset) Decode(d *per.Decoder) error {
+	*v = DHset{}
+	return v.decode(d)
+}
+
+func (v *DHset) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DHset{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -317,12 +325,16 @@ func (v *ECpoint) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ECpoint) Decode(d *per.Decoder) error {
+	*v = ECpoint{}
+	return v.decode(d)
+}
+
+func (v *ECpoint) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ECpoint{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -426,12 +438,16 @@ func (v *ECKASDH) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ECKASDH) Decode(d *per.Decoder) error {
+	*v = ECKASDH{}
+	return v.decode(d)
+}
+
+func (v *ECKASDH) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ECKASDH{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -440,12 +456,12 @@ func (v *ECKASDH) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Eckasdhp = new(ECKASDHEckasdhp)
-		if err := v.Eckasdhp.Decode(d); err != nil {
+		if err := v.Eckasdhp.decode(d); err != nil {
 			return per.Field(err, "eckasdhp")
 		}
 	case 1:
 		v.Eckasdh2 = new(ECKASDHEckasdh2)
-		if err := v.Eckasdh2.Decode(d); err != nil {
+		if err := v.Eckasdh2.decode(d); err != nil {
 			return per.Field(err, "eckasdh2")
 		}
 	default:
@@ -493,13 +509,17 @@ func (v *ECKASDHEckasdhp) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ECKASDHEckasdhp) Decode(d *per.Decoder) error {
+	*v = ECKASDHEckasdhp{}
+	return v.decode(d)
+}
+
+func (v *ECKASDHEckasdhp) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ECKASDHEckasdhp{}
-	if err := v.PublicKey.Decode(d); err != nil {
+	if err := v.PublicKey.decode(d); err != nil {
 		return per.Field(err, "public-key")
 	}
 	{
@@ -509,7 +529,7 @@ func (v *ECKASDHEckasdhp) Decode(d *per.Decoder) error {
 		}
 		v.Modulus = per.BitString(x)
 	}
-	if err := v.Base.Decode(d); err != nil {
+	if err := v.Base.decode(d); err != nil {
 		return per.Field(err, "base")
 	}
 	{
@@ -564,13 +584,17 @@ func (v *ECKASDHEckasdh2) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ECKASDHEckasdh2) Decode(d *per.Decoder) error {
+	*v = ECKASDHEckasdh2{}
+	return v.decode(d)
+}
+
+func (v *ECKASDHEckasdh2) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ECKASDHEckasdh2{}
-	if err := v.PublicKey.Decode(d); err != nil {
+	if err := v.PublicKey.decode(d); err != nil {
 		return per.Field(err, "public-key")
 	}
 	{
@@ -580,7 +604,7 @@ func (v *ECKASDHEckasdh2) Decode(d *per.Decoder) error {
 		}
 		v.FieldSize = per.BitString(x)
 	}
-	if err := v.Base.Decode(d); err != nil {
+	if err := v.Base.decode(d); err != nil {
 		return per.Field(err, "base")
 	}
 	{
@@ -620,12 +644,16 @@ func (v *ECGDSASignature) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ECGDSASignature) Decode(d *per.Decoder) error {
+	*v = ECGDSASignature{}
+	return v.decode(d)
+}
+
+func (v *ECGDSASignature) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ECGDSASignature{}
 	{
 		x, err := d.BitString(per.Size{Min: 0, Max: 511})
 		if err != nil {
@@ -675,12 +703,16 @@ func (v *TypedCertificate) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TypedCertificate) Decode(d *per.Decoder) error {
+	*v = TypedCertificate{}
+	return v.decode(d)
+}
+
+func (v *TypedCertificate) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TypedCertificate{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -758,12 +790,16 @@ func (v *AuthenticationBES) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AuthenticationBES) Decode(d *per.Decoder) error {
+	*v = AuthenticationBES{}
+	return v.decode(d)
+}
+
+func (v *AuthenticationBES) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AuthenticationBES{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -873,12 +909,16 @@ func (v *AuthenticationMechanism) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AuthenticationMechanism) Decode(d *per.Decoder) error {
+	*v = AuthenticationMechanism{}
+	return v.decode(d)
+}
+
+func (v *AuthenticationMechanism) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AuthenticationMechanism{}
 	idx, err := d.Choice(7, 9, true)
 	if err != nil {
 		return err
@@ -893,7 +933,7 @@ func (v *AuthenticationMechanism) Decode(d *per.Decoder) error {
 	case 5:
 	case 6:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 7:
@@ -903,7 +943,7 @@ func (v *AuthenticationMechanism) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.AuthenticationBES = new(AuthenticationBES)
-		if err := v.AuthenticationBES.Decode(sd); err != nil {
+		if err := v.AuthenticationBES.decode(sd); err != nil {
 			return per.Field(err, "authenticationBES")
 		}
 		if err := sd.Done(); err != nil {
@@ -1087,12 +1127,16 @@ func (v *ClearToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ClearToken) Decode(d *per.Decoder) error {
+	*v = ClearToken{}
+	return v.decode(d)
+}
+
+func (v *ClearToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ClearToken{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -1122,7 +1166,7 @@ func (v *ClearToken) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<5) != 0 {
 		v.Dhkey = new(DHset)
-		if err := (*v.Dhkey).Decode(d); err != nil {
+		if err := (*v.Dhkey).decode(d); err != nil {
 			return per.Field(err, "dhkey")
 		}
 	}
@@ -1139,7 +1183,7 @@ func (v *ClearToken) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.Certificate = new(TypedCertificate)
-		if err := (*v.Certificate).Decode(d); err != nil {
+		if err := (*v.Certificate).decode(d); err != nil {
 			return per.Field(err, "certificate")
 		}
 	}
@@ -1151,7 +1195,7 @@ func (v *ClearToken) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandard = new(NonStandardParameter)
-		if err := (*v.NonStandard).Decode(d); err != nil {
+		if err := (*v.NonStandard).decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	}
@@ -1167,7 +1211,7 @@ func (v *ClearToken) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Eckasdhkey = new(ECKASDH)
-			if err := (*v.Eckasdhkey).Decode(sd); err != nil {
+			if err := (*v.Eckasdhkey).decode(sd); err != nil {
 				return per.Field(err, "eckasdhkey")
 			}
 			if err := sd.Done(); err != nil {
@@ -1195,7 +1239,7 @@ func (v *ClearToken) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H235Key = new(H235Key)
-			if err := (*v.H235Key).Decode(sd); err != nil {
+			if err := (*v.H235Key).decode(sd); err != nil {
 				return per.Field(err, "h235Key")
 			}
 			if err := sd.Done(); err != nil {
@@ -1220,7 +1264,7 @@ func (v *ClearToken) Decode(d *per.Decoder) error {
 					}
 					for j8 := 0; j8 < k; j8++ {
 						var x9 ProfileElement
-						if err := x9.Decode(sd); err != nil {
+						if err := x9.decode(sd); err != nil {
 							return per.Field(per.Index(err, done6+j8), "profileInfo")
 						}
 						list5 = append(list5, x9)
@@ -1286,12 +1330,16 @@ func (v *ProfileElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ProfileElement) Decode(d *per.Decoder) error {
+	*v = ProfileElement{}
+	return v.decode(d)
+}
+
+func (v *ProfileElement) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ProfileElement{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -1309,13 +1357,13 @@ func (v *ProfileElement) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.ParamS = new(Params)
-		if err := (*v.ParamS).Decode(d); err != nil {
+		if err := (*v.ParamS).decode(d); err != nil {
 			return per.Field(err, "paramS")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.Element = new(Element)
-		if err := (*v.Element).Decode(d); err != nil {
+		if err := (*v.Element).decode(d); err != nil {
 			return per.Field(err, "element")
 		}
 	}
@@ -1408,12 +1456,16 @@ func (v *Element) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Element) Decode(d *per.Decoder) error {
+	*v = Element{}
+	return v.decode(d)
+}
+
+func (v *Element) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Element{}
 	idx, err := d.Choice(5, 5, true)
 	if err != nil {
 		return err
@@ -1581,12 +1633,16 @@ func (v *Params) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Params) Decode(d *per.Decoder) error {
+	*v = Params{}
+	return v.decode(d)
+}
+
+func (v *Params) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Params{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -1805,12 +1861,16 @@ func (v *CryptoToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CryptoToken) Decode(d *per.Decoder) error {
+	*v = CryptoToken{}
+	return v.decode(d)
+}
+
+func (v *CryptoToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoToken{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -1819,22 +1879,22 @@ func (v *CryptoToken) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.CryptoEncryptedToken = new(CryptoTokenCryptoEncryptedToken)
-		if err := v.CryptoEncryptedToken.Decode(d); err != nil {
+		if err := v.CryptoEncryptedToken.decode(d); err != nil {
 			return per.Field(err, "cryptoEncryptedToken")
 		}
 	case 1:
 		v.CryptoSignedToken = new(CryptoTokenCryptoSignedToken)
-		if err := v.CryptoSignedToken.Decode(d); err != nil {
+		if err := v.CryptoSignedToken.decode(d); err != nil {
 			return per.Field(err, "cryptoSignedToken")
 		}
 	case 2:
 		v.CryptoHashedToken = new(CryptoTokenCryptoHashedToken)
-		if err := v.CryptoHashedToken.Decode(d); err != nil {
+		if err := v.CryptoHashedToken.decode(d); err != nil {
 			return per.Field(err, "cryptoHashedToken")
 		}
 	case 3:
 		v.CryptoPwdEncr = new(EncryptedPwdCertToken)
-		if err := v.CryptoPwdEncr.Decode(d); err != nil {
+		if err := v.CryptoPwdEncr.decode(d); err != nil {
 			return per.Field(err, "cryptoPwdEncr")
 		}
 	default:
@@ -1867,12 +1927,16 @@ func (v *CryptoTokenCryptoEncryptedToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CryptoTokenCryptoEncryptedToken) Decode(d *per.Decoder) error {
+	*v = CryptoTokenCryptoEncryptedToken{}
+	return v.decode(d)
+}
+
+func (v *CryptoTokenCryptoEncryptedToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoTokenCryptoEncryptedToken{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -1880,7 +1944,7 @@ func (v *CryptoTokenCryptoEncryptedToken) Decode(d *per.Decoder) error {
 		}
 		v.TokenOID = per.ObjectIdentifier(x)
 	}
-	if err := v.Token.Decode(d); err != nil {
+	if err := v.Token.decode(d); err != nil {
 		return per.Field(err, "token")
 	}
 	d.Leave()
@@ -1911,12 +1975,16 @@ func (v *EncryptedGeneralToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptedGeneralToken) Decode(d *per.Decoder) error {
+	*v = EncryptedGeneralToken{}
+	return v.decode(d)
+}
+
+func (v *EncryptedGeneralToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptedGeneralToken{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -1924,7 +1992,7 @@ func (v *EncryptedGeneralToken) Decode(d *per.Decoder) error {
 		}
 		v.AlgorithmOID = per.ObjectIdentifier(x)
 	}
-	if err := v.ParamS.Decode(d); err != nil {
+	if err := v.ParamS.decode(d); err != nil {
 		return per.Field(err, "paramS")
 	}
 	{
@@ -1957,12 +2025,16 @@ func (v *CryptoTokenCryptoSignedToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CryptoTokenCryptoSignedToken) Decode(d *per.Decoder) error {
+	*v = CryptoTokenCryptoSignedToken{}
+	return v.decode(d)
+}
+
+func (v *CryptoTokenCryptoSignedToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoTokenCryptoSignedToken{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -1970,7 +2042,7 @@ func (v *CryptoTokenCryptoSignedToken) Decode(d *per.Decoder) error {
 		}
 		v.TokenOID = per.ObjectIdentifier(x)
 	}
-	if err := v.Token.Decode(d); err != nil {
+	if err := v.Token.decode(d); err != nil {
 		return per.Field(err, "token")
 	}
 	d.Leave()
@@ -2006,12 +2078,16 @@ func (v *SignedGeneralToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SignedGeneralToken) Decode(d *per.Decoder) error {
+	*v = SignedGeneralToken{}
+	return v.decode(d)
+}
+
+func (v *SignedGeneralToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SignedGeneralToken{}
 	if err := v.ToBeSigned.Decode(d); err != nil {
 		return per.Field(err, "toBeSigned")
 	}
@@ -2022,7 +2098,7 @@ func (v *SignedGeneralToken) Decode(d *per.Decoder) error {
 		}
 		v.AlgorithmOID = per.ObjectIdentifier(x)
 	}
-	if err := v.ParamS.Decode(d); err != nil {
+	if err := v.ParamS.decode(d); err != nil {
 		return per.Field(err, "paramS")
 	}
 	{
@@ -2060,12 +2136,16 @@ func (v *CryptoTokenCryptoHashedToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CryptoTokenCryptoHashedToken) Decode(d *per.Decoder) error {
+	*v = CryptoTokenCryptoHashedToken{}
+	return v.decode(d)
+}
+
+func (v *CryptoTokenCryptoHashedToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CryptoTokenCryptoHashedToken{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -2073,10 +2153,10 @@ func (v *CryptoTokenCryptoHashedToken) Decode(d *per.Decoder) error {
 		}
 		v.TokenOID = per.ObjectIdentifier(x)
 	}
-	if err := v.HashedVals.Decode(d); err != nil {
+	if err := v.HashedVals.decode(d); err != nil {
 		return per.Field(err, "hashedVals")
 	}
-	if err := v.Token.Decode(d); err != nil {
+	if err := v.Token.decode(d); err != nil {
 		return per.Field(err, "token")
 	}
 	d.Leave()
@@ -2107,12 +2187,16 @@ func (v *HashedGeneralToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *HashedGeneralToken) Decode(d *per.Decoder) error {
+	*v = HashedGeneralToken{}
+	return v.decode(d)
+}
+
+func (v *HashedGeneralToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = HashedGeneralToken{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -2120,7 +2204,7 @@ func (v *HashedGeneralToken) Decode(d *per.Decoder) error {
 		}
 		v.AlgorithmOID = per.ObjectIdentifier(x)
 	}
-	if err := v.ParamS.Decode(d); err != nil {
+	if err := v.ParamS.decode(d); err != nil {
 		return per.Field(err, "paramS")
 	}
 	{
@@ -2158,12 +2242,16 @@ func (v *EncryptedPwdCertToken) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptedPwdCertToken) Decode(d *per.Decoder) error {
+	*v = EncryptedPwdCertToken{}
+	return v.decode(d)
+}
+
+func (v *EncryptedPwdCertToken) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptedPwdCertToken{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -2171,7 +2259,7 @@ func (v *EncryptedPwdCertToken) Decode(d *per.Decoder) error {
 		}
 		v.AlgorithmOID = per.ObjectIdentifier(x)
 	}
-	if err := v.ParamS.Decode(d); err != nil {
+	if err := v.ParamS.decode(d); err != nil {
 		return per.Field(err, "paramS")
 	}
 	{
@@ -2266,12 +2354,16 @@ func (v *H235Key) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H235Key) Decode(d *per.Decoder) error {
+	*v = H235Key{}
+	return v.decode(d)
+}
+
+func (v *H235Key) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235Key{}
 	idx, err := d.Choice(3, 4, true)
 	if err != nil {
 		return err
@@ -2284,12 +2376,12 @@ func (v *H235Key) Decode(d *per.Decoder) error {
 		}
 	case 1:
 		v.SharedSecret = new(EncryptedKeySyncMaterial)
-		if err := v.SharedSecret.Decode(d); err != nil {
+		if err := v.SharedSecret.decode(d); err != nil {
 			return per.Field(err, "sharedSecret")
 		}
 	case 2:
 		v.CertProtectedKey = new(SignedKeySignedMaterial)
-		if err := v.CertProtectedKey.Decode(d); err != nil {
+		if err := v.CertProtectedKey.decode(d); err != nil {
 			return per.Field(err, "certProtectedKey")
 		}
 	case 3:
@@ -2299,7 +2391,7 @@ func (v *H235Key) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SecureSharedSecret = new(V3KeySyncMaterial)
-		if err := v.SecureSharedSecret.Decode(sd); err != nil {
+		if err := v.SecureSharedSecret.decode(sd); err != nil {
 			return per.Field(err, "secureSharedSecret")
 		}
 		if err := sd.Done(); err != nil {
@@ -2340,12 +2432,16 @@ func (v *EncryptedKeySyncMaterial) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptedKeySyncMaterial) Decode(d *per.Decoder) error {
+	*v = EncryptedKeySyncMaterial{}
+	return v.decode(d)
+}
+
+func (v *EncryptedKeySyncMaterial) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptedKeySyncMaterial{}
 	{
 		x, err := d.ObjectIdentifier()
 		if err != nil {
@@ -2353,7 +2449,7 @@ func (v *EncryptedKeySyncMaterial) Decode(d *per.Decoder) error {
 		}
 		v.AlgorithmOID = per.ObjectIdentifier(x)
 	}
-	if err := v.ParamS.Decode(d); err != nil {
+	if err := v.ParamS.decode(d); err != nil {
 		return per.Field(err, "paramS")
 	}
 	{
@@ -2396,12 +2492,16 @@ func (v *SignedKeySignedMaterial) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SignedKeySignedMaterial) Decode(d *per.Decoder) error {
+	*v = SignedKeySignedMaterial{}
+	return v.decode(d)
+}
+
+func (v *SignedKeySignedMaterial) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SignedKeySignedMaterial{}
 	if err := v.ToBeSigned.Decode(d); err != nil {
 		return per.Field(err, "toBeSigned")
 	}
@@ -2412,7 +2512,7 @@ func (v *SignedKeySignedMaterial) Decode(d *per.Decoder) error {
 		}
 		v.AlgorithmOID = per.ObjectIdentifier(x)
 	}
-	if err := v.ParamS.Decode(d); err != nil {
+	if err := v.ParamS.decode(d); err != nil {
 		return per.Field(err, "paramS")
 	}
 	{
@@ -2466,12 +2566,16 @@ func (v *KeySignedMaterial) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *KeySignedMaterial) Decode(d *per.Decoder) error {
+	*v = KeySignedMaterial{}
+	return v.decode(d)
+}
+
+func (v *KeySignedMaterial) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = KeySignedMaterial{}
 	opt, err := d.Bits(2)
 	if err != nil {
 		return err
@@ -2494,7 +2598,7 @@ func (v *KeySignedMaterial) Decode(d *per.Decoder) error {
 			return per.Field(err, "timeStamp")
 		}
 	}
-	if err := v.Encrptval.Decode(d); err != nil {
+	if err := v.Encrptval.decode(d); err != nil {
 		return per.Field(err, "encrptval")
 	}
 	d.Leave()
@@ -2568,12 +2672,16 @@ func (v *H235CertificateSignature) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H235CertificateSignature) Decode(d *per.Decoder) error {
+	*v = H235CertificateSignature{}
+	return v.decode(d)
+}
+
+func (v *H235CertificateSignature) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235CertificateSignature{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -2582,7 +2690,7 @@ func (v *H235CertificateSignature) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.Certificate.Decode(d); err != nil {
+	if err := v.Certificate.decode(d); err != nil {
 		return per.Field(err, "certificate")
 	}
 	if err := v.ResponseRandom.Decode(d); err != nil {
@@ -2594,7 +2702,7 @@ func (v *H235CertificateSignature) Decode(d *per.Decoder) error {
 			return per.Field(err, "requesterRandom")
 		}
 	}
-	if err := v.Signature.Decode(d); err != nil {
+	if err := v.Signature.decode(d); err != nil {
 		return per.Field(err, "signature")
 	}
 	if ext {
@@ -2641,12 +2749,16 @@ func (v *SignedReturnSig) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SignedReturnSig) Decode(d *per.Decoder) error {
+	*v = SignedReturnSig{}
+	return v.decode(d)
+}
+
+func (v *SignedReturnSig) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SignedReturnSig{}
 	if err := v.ToBeSigned.Decode(d); err != nil {
 		return per.Field(err, "toBeSigned")
 	}
@@ -2657,7 +2769,7 @@ func (v *SignedReturnSig) Decode(d *per.Decoder) error {
 		}
 		v.AlgorithmOID = per.ObjectIdentifier(x)
 	}
-	if err := v.ParamS.Decode(d); err != nil {
+	if err := v.ParamS.decode(d); err != nil {
 		return per.Field(err, "paramS")
 	}
 	{
@@ -2706,12 +2818,16 @@ func (v *ReturnSig) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ReturnSig) Decode(d *per.Decoder) error {
+	*v = ReturnSig{}
+	return v.decode(d)
+}
+
+func (v *ReturnSig) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ReturnSig{}
 	opt, err := d.Bits(2)
 	if err != nil {
 		return err
@@ -2730,7 +2846,7 @@ func (v *ReturnSig) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.Certificate = new(TypedCertificate)
-		if err := (*v.Certificate).Decode(d); err != nil {
+		if err := (*v.Certificate).decode(d); err != nil {
 			return per.Field(err, "certificate")
 		}
 	}
@@ -2792,12 +2908,16 @@ func (v *KeySyncMaterial) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *KeySyncMaterial) Decode(d *per.Decoder) error {
+	*v = KeySyncMaterial{}
+	return v.decode(d)
+}
+
+func (v *KeySyncMaterial) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = KeySyncMaterial{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -2941,12 +3061,16 @@ func (v *V3KeySyncMaterial) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V3KeySyncMaterial) Decode(d *per.Decoder) error {
+	*v = V3KeySyncMaterial{}
+	return v.decode(d)
+}
+
+func (v *V3KeySyncMaterial) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V3KeySyncMaterial{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -2971,7 +3095,7 @@ func (v *V3KeySyncMaterial) Decode(d *per.Decoder) error {
 			(*v.AlgorithmOID) = per.ObjectIdentifier(x)
 		}
 	}
-	if err := v.ParamS.Decode(d); err != nil {
+	if err := v.ParamS.decode(d); err != nil {
 		return per.Field(err, "paramS")
 	}
 	if opt&(1<<4) != 0 {
@@ -3003,7 +3127,7 @@ func (v *V3KeySyncMaterial) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.ParamSsalt = new(Params)
-		if err := (*v.ParamSsalt).Decode(d); err != nil {
+		if err := (*v.ParamSsalt).decode(d); err != nil {
 			return per.Field(err, "paramSsalt")
 		}
 	}

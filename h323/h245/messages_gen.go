@@ -106,12 +106,16 @@ func (v *MultimediaSystemControlMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultimediaSystemControlMessage) Decode(d *per.Decoder) error {
+	*v = MultimediaSystemControlMessage{}
+	return v.decode(d)
+}
+
+func (v *MultimediaSystemControlMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultimediaSystemControlMessage{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -120,22 +124,22 @@ func (v *MultimediaSystemControlMessage) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Request = new(RequestMessage)
-		if err := v.Request.Decode(d); err != nil {
+		if err := v.Request.decode(d); err != nil {
 			return per.Field(err, "request")
 		}
 	case 1:
 		v.Response = new(ResponseMessage)
-		if err := v.Response.Decode(d); err != nil {
+		if err := v.Response.decode(d); err != nil {
 			return per.Field(err, "response")
 		}
 	case 2:
 		v.Command = new(CommandMessage)
-		if err := v.Command.Decode(d); err != nil {
+		if err := v.Command.decode(d); err != nil {
 			return per.Field(err, "command")
 		}
 	case 3:
 		v.Indication = new(IndicationMessage)
-		if err := v.Indication.Decode(d); err != nil {
+		if err := v.Indication.decode(d); err != nil {
 			return per.Field(err, "indication")
 		}
 	default:
@@ -373,12 +377,16 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestMessage) Decode(d *per.Decoder) error {
+	*v = RequestMessage{}
+	return v.decode(d)
+}
+
+func (v *RequestMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMessage{}
 	idx, err := d.Choice(11, 16, true)
 	if err != nil {
 		return err
@@ -387,57 +395,57 @@ func (v *RequestMessage) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.MasterSlaveDetermination = new(MasterSlaveDetermination)
-		if err := v.MasterSlaveDetermination.Decode(d); err != nil {
+		if err := v.MasterSlaveDetermination.decode(d); err != nil {
 			return per.Field(err, "masterSlaveDetermination")
 		}
 	case 2:
 		v.TerminalCapabilitySet = new(TerminalCapabilitySet)
-		if err := v.TerminalCapabilitySet.Decode(d); err != nil {
+		if err := v.TerminalCapabilitySet.decode(d); err != nil {
 			return per.Field(err, "terminalCapabilitySet")
 		}
 	case 3:
 		v.OpenLogicalChannel = new(OpenLogicalChannel)
-		if err := v.OpenLogicalChannel.Decode(d); err != nil {
+		if err := v.OpenLogicalChannel.decode(d); err != nil {
 			return per.Field(err, "openLogicalChannel")
 		}
 	case 4:
 		v.CloseLogicalChannel = new(CloseLogicalChannel)
-		if err := v.CloseLogicalChannel.Decode(d); err != nil {
+		if err := v.CloseLogicalChannel.decode(d); err != nil {
 			return per.Field(err, "closeLogicalChannel")
 		}
 	case 5:
 		v.RequestChannelClose = new(RequestChannelClose)
-		if err := v.RequestChannelClose.Decode(d); err != nil {
+		if err := v.RequestChannelClose.decode(d); err != nil {
 			return per.Field(err, "requestChannelClose")
 		}
 	case 6:
 		v.MultiplexEntrySend = new(MultiplexEntrySend)
-		if err := v.MultiplexEntrySend.Decode(d); err != nil {
+		if err := v.MultiplexEntrySend.decode(d); err != nil {
 			return per.Field(err, "multiplexEntrySend")
 		}
 	case 7:
 		v.RequestMultiplexEntry = new(RequestMultiplexEntry)
-		if err := v.RequestMultiplexEntry.Decode(d); err != nil {
+		if err := v.RequestMultiplexEntry.decode(d); err != nil {
 			return per.Field(err, "requestMultiplexEntry")
 		}
 	case 8:
 		v.RequestMode = new(RequestMode)
-		if err := v.RequestMode.Decode(d); err != nil {
+		if err := v.RequestMode.decode(d); err != nil {
 			return per.Field(err, "requestMode")
 		}
 	case 9:
 		v.RoundTripDelayRequest = new(RoundTripDelayRequest)
-		if err := v.RoundTripDelayRequest.Decode(d); err != nil {
+		if err := v.RoundTripDelayRequest.decode(d); err != nil {
 			return per.Field(err, "roundTripDelayRequest")
 		}
 	case 10:
 		v.MaintenanceLoopRequest = new(MaintenanceLoopRequest)
-		if err := v.MaintenanceLoopRequest.Decode(d); err != nil {
+		if err := v.MaintenanceLoopRequest.decode(d); err != nil {
 			return per.Field(err, "maintenanceLoopRequest")
 		}
 	case 11:
@@ -447,7 +455,7 @@ func (v *RequestMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.CommunicationModeRequest = new(CommunicationModeRequest)
-		if err := v.CommunicationModeRequest.Decode(sd); err != nil {
+		if err := v.CommunicationModeRequest.decode(sd); err != nil {
 			return per.Field(err, "communicationModeRequest")
 		}
 		if err := sd.Done(); err != nil {
@@ -460,7 +468,7 @@ func (v *RequestMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ConferenceRequest = new(ConferenceRequest)
-		if err := v.ConferenceRequest.Decode(sd); err != nil {
+		if err := v.ConferenceRequest.decode(sd); err != nil {
 			return per.Field(err, "conferenceRequest")
 		}
 		if err := sd.Done(); err != nil {
@@ -473,7 +481,7 @@ func (v *RequestMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MultilinkRequest = new(MultilinkRequest)
-		if err := v.MultilinkRequest.Decode(sd); err != nil {
+		if err := v.MultilinkRequest.decode(sd); err != nil {
 			return per.Field(err, "multilinkRequest")
 		}
 		if err := sd.Done(); err != nil {
@@ -486,7 +494,7 @@ func (v *RequestMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.LogicalChannelRateRequest = new(LogicalChannelRateRequest)
-		if err := v.LogicalChannelRateRequest.Decode(sd); err != nil {
+		if err := v.LogicalChannelRateRequest.decode(sd); err != nil {
 			return per.Field(err, "logicalChannelRateRequest")
 		}
 		if err := sd.Done(); err != nil {
@@ -499,7 +507,7 @@ func (v *RequestMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericRequest = new(GenericMessage)
-		if err := v.GenericRequest.Decode(sd); err != nil {
+		if err := v.GenericRequest.decode(sd); err != nil {
 			return per.Field(err, "genericRequest")
 		}
 		if err := sd.Done(); err != nil {
@@ -841,12 +849,16 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ResponseMessage) Decode(d *per.Decoder) error {
+	*v = ResponseMessage{}
+	return v.decode(d)
+}
+
+func (v *ResponseMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ResponseMessage{}
 	idx, err := d.Choice(19, 25, true)
 	if err != nil {
 		return err
@@ -855,97 +867,97 @@ func (v *ResponseMessage) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.MasterSlaveDeterminationAck = new(MasterSlaveDeterminationAck)
-		if err := v.MasterSlaveDeterminationAck.Decode(d); err != nil {
+		if err := v.MasterSlaveDeterminationAck.decode(d); err != nil {
 			return per.Field(err, "masterSlaveDeterminationAck")
 		}
 	case 2:
 		v.MasterSlaveDeterminationReject = new(MasterSlaveDeterminationReject)
-		if err := v.MasterSlaveDeterminationReject.Decode(d); err != nil {
+		if err := v.MasterSlaveDeterminationReject.decode(d); err != nil {
 			return per.Field(err, "masterSlaveDeterminationReject")
 		}
 	case 3:
 		v.TerminalCapabilitySetAck = new(TerminalCapabilitySetAck)
-		if err := v.TerminalCapabilitySetAck.Decode(d); err != nil {
+		if err := v.TerminalCapabilitySetAck.decode(d); err != nil {
 			return per.Field(err, "terminalCapabilitySetAck")
 		}
 	case 4:
 		v.TerminalCapabilitySetReject = new(TerminalCapabilitySetReject)
-		if err := v.TerminalCapabilitySetReject.Decode(d); err != nil {
+		if err := v.TerminalCapabilitySetReject.decode(d); err != nil {
 			return per.Field(err, "terminalCapabilitySetReject")
 		}
 	case 5:
 		v.OpenLogicalChannelAck = new(OpenLogicalChannelAck)
-		if err := v.OpenLogicalChannelAck.Decode(d); err != nil {
+		if err := v.OpenLogicalChannelAck.decode(d); err != nil {
 			return per.Field(err, "openLogicalChannelAck")
 		}
 	case 6:
 		v.OpenLogicalChannelReject = new(OpenLogicalChannelReject)
-		if err := v.OpenLogicalChannelReject.Decode(d); err != nil {
+		if err := v.OpenLogicalChannelReject.decode(d); err != nil {
 			return per.Field(err, "openLogicalChannelReject")
 		}
 	case 7:
 		v.CloseLogicalChannelAck = new(CloseLogicalChannelAck)
-		if err := v.CloseLogicalChannelAck.Decode(d); err != nil {
+		if err := v.CloseLogicalChannelAck.decode(d); err != nil {
 			return per.Field(err, "closeLogicalChannelAck")
 		}
 	case 8:
 		v.RequestChannelCloseAck = new(RequestChannelCloseAck)
-		if err := v.RequestChannelCloseAck.Decode(d); err != nil {
+		if err := v.RequestChannelCloseAck.decode(d); err != nil {
 			return per.Field(err, "requestChannelCloseAck")
 		}
 	case 9:
 		v.RequestChannelCloseReject = new(RequestChannelCloseReject)
-		if err := v.RequestChannelCloseReject.Decode(d); err != nil {
+		if err := v.RequestChannelCloseReject.decode(d); err != nil {
 			return per.Field(err, "requestChannelCloseReject")
 		}
 	case 10:
 		v.MultiplexEntrySendAck = new(MultiplexEntrySendAck)
-		if err := v.MultiplexEntrySendAck.Decode(d); err != nil {
+		if err := v.MultiplexEntrySendAck.decode(d); err != nil {
 			return per.Field(err, "multiplexEntrySendAck")
 		}
 	case 11:
 		v.MultiplexEntrySendReject = new(MultiplexEntrySendReject)
-		if err := v.MultiplexEntrySendReject.Decode(d); err != nil {
+		if err := v.MultiplexEntrySendReject.decode(d); err != nil {
 			return per.Field(err, "multiplexEntrySendReject")
 		}
 	case 12:
 		v.RequestMultiplexEntryAck = new(RequestMultiplexEntryAck)
-		if err := v.RequestMultiplexEntryAck.Decode(d); err != nil {
+		if err := v.RequestMultiplexEntryAck.decode(d); err != nil {
 			return per.Field(err, "requestMultiplexEntryAck")
 		}
 	case 13:
 		v.RequestMultiplexEntryReject = new(RequestMultiplexEntryReject)
-		if err := v.RequestMultiplexEntryReject.Decode(d); err != nil {
+		if err := v.RequestMultiplexEntryReject.decode(d); err != nil {
 			return per.Field(err, "requestMultiplexEntryReject")
 		}
 	case 14:
 		v.RequestModeAck = new(RequestModeAck)
-		if err := v.RequestModeAck.Decode(d); err != nil {
+		if err := v.RequestModeAck.decode(d); err != nil {
 			return per.Field(err, "requestModeAck")
 		}
 	case 15:
 		v.RequestModeReject = new(RequestModeReject)
-		if err := v.RequestModeReject.Decode(d); err != nil {
+		if err := v.RequestModeReject.decode(d); err != nil {
 			return per.Field(err, "requestModeReject")
 		}
 	case 16:
 		v.RoundTripDelayResponse = new(RoundTripDelayResponse)
-		if err := v.RoundTripDelayResponse.Decode(d); err != nil {
+		if err := v.RoundTripDelayResponse.decode(d); err != nil {
 			return per.Field(err, "roundTripDelayResponse")
 		}
 	case 17:
 		v.MaintenanceLoopAck = new(MaintenanceLoopAck)
-		if err := v.MaintenanceLoopAck.Decode(d); err != nil {
+		if err := v.MaintenanceLoopAck.decode(d); err != nil {
 			return per.Field(err, "maintenanceLoopAck")
 		}
 	case 18:
 		v.MaintenanceLoopReject = new(MaintenanceLoopReject)
-		if err := v.MaintenanceLoopReject.Decode(d); err != nil {
+		if err := v.MaintenanceLoopReject.decode(d); err != nil {
 			return per.Field(err, "maintenanceLoopReject")
 		}
 	case 19:
@@ -955,7 +967,7 @@ func (v *ResponseMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.CommunicationModeResponse = new(CommunicationModeResponse)
-		if err := v.CommunicationModeResponse.Decode(sd); err != nil {
+		if err := v.CommunicationModeResponse.decode(sd); err != nil {
 			return per.Field(err, "communicationModeResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -968,7 +980,7 @@ func (v *ResponseMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ConferenceResponse = new(ConferenceResponse)
-		if err := v.ConferenceResponse.Decode(sd); err != nil {
+		if err := v.ConferenceResponse.decode(sd); err != nil {
 			return per.Field(err, "conferenceResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -981,7 +993,7 @@ func (v *ResponseMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MultilinkResponse = new(MultilinkResponse)
-		if err := v.MultilinkResponse.Decode(sd); err != nil {
+		if err := v.MultilinkResponse.decode(sd); err != nil {
 			return per.Field(err, "multilinkResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -994,7 +1006,7 @@ func (v *ResponseMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.LogicalChannelRateAcknowledge = new(LogicalChannelRateAcknowledge)
-		if err := v.LogicalChannelRateAcknowledge.Decode(sd); err != nil {
+		if err := v.LogicalChannelRateAcknowledge.decode(sd); err != nil {
 			return per.Field(err, "logicalChannelRateAcknowledge")
 		}
 		if err := sd.Done(); err != nil {
@@ -1007,7 +1019,7 @@ func (v *ResponseMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.LogicalChannelRateReject = new(LogicalChannelRateReject)
-		if err := v.LogicalChannelRateReject.Decode(sd); err != nil {
+		if err := v.LogicalChannelRateReject.decode(sd); err != nil {
 			return per.Field(err, "logicalChannelRateReject")
 		}
 		if err := sd.Done(); err != nil {
@@ -1020,7 +1032,7 @@ func (v *ResponseMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericResponse = new(GenericMessage)
-		if err := v.GenericResponse.Decode(sd); err != nil {
+		if err := v.GenericResponse.decode(sd); err != nil {
 			return per.Field(err, "genericResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -1230,12 +1242,16 @@ func (v *CommandMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CommandMessage) Decode(d *per.Decoder) error {
+	*v = CommandMessage{}
+	return v.decode(d)
+}
+
+func (v *CommandMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommandMessage{}
 	idx, err := d.Choice(7, 13, true)
 	if err != nil {
 		return err
@@ -1244,37 +1260,37 @@ func (v *CommandMessage) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.MaintenanceLoopOffCommand = new(MaintenanceLoopOffCommand)
-		if err := v.MaintenanceLoopOffCommand.Decode(d); err != nil {
+		if err := v.MaintenanceLoopOffCommand.decode(d); err != nil {
 			return per.Field(err, "maintenanceLoopOffCommand")
 		}
 	case 2:
 		v.SendTerminalCapabilitySet = new(SendTerminalCapabilitySet)
-		if err := v.SendTerminalCapabilitySet.Decode(d); err != nil {
+		if err := v.SendTerminalCapabilitySet.decode(d); err != nil {
 			return per.Field(err, "sendTerminalCapabilitySet")
 		}
 	case 3:
 		v.EncryptionCommand = new(EncryptionCommand)
-		if err := v.EncryptionCommand.Decode(d); err != nil {
+		if err := v.EncryptionCommand.decode(d); err != nil {
 			return per.Field(err, "encryptionCommand")
 		}
 	case 4:
 		v.FlowControlCommand = new(FlowControlCommand)
-		if err := v.FlowControlCommand.Decode(d); err != nil {
+		if err := v.FlowControlCommand.decode(d); err != nil {
 			return per.Field(err, "flowControlCommand")
 		}
 	case 5:
 		v.EndSessionCommand = new(EndSessionCommand)
-		if err := v.EndSessionCommand.Decode(d); err != nil {
+		if err := v.EndSessionCommand.decode(d); err != nil {
 			return per.Field(err, "endSessionCommand")
 		}
 	case 6:
 		v.MiscellaneousCommand = new(MiscellaneousCommand)
-		if err := v.MiscellaneousCommand.Decode(d); err != nil {
+		if err := v.MiscellaneousCommand.decode(d); err != nil {
 			return per.Field(err, "miscellaneousCommand")
 		}
 	case 7:
@@ -1284,7 +1300,7 @@ func (v *CommandMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.CommunicationModeCommand = new(CommunicationModeCommand)
-		if err := v.CommunicationModeCommand.Decode(sd); err != nil {
+		if err := v.CommunicationModeCommand.decode(sd); err != nil {
 			return per.Field(err, "communicationModeCommand")
 		}
 		if err := sd.Done(); err != nil {
@@ -1297,7 +1313,7 @@ func (v *CommandMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ConferenceCommand = new(ConferenceCommand)
-		if err := v.ConferenceCommand.Decode(sd); err != nil {
+		if err := v.ConferenceCommand.decode(sd); err != nil {
 			return per.Field(err, "conferenceCommand")
 		}
 		if err := sd.Done(); err != nil {
@@ -1310,7 +1326,7 @@ func (v *CommandMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.H223MultiplexReconfiguration = new(H223MultiplexReconfiguration)
-		if err := v.H223MultiplexReconfiguration.Decode(sd); err != nil {
+		if err := v.H223MultiplexReconfiguration.decode(sd); err != nil {
 			return per.Field(err, "h223MultiplexReconfiguration")
 		}
 		if err := sd.Done(); err != nil {
@@ -1323,7 +1339,7 @@ func (v *CommandMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.NewATMVCCommand = new(NewATMVCCommand)
-		if err := v.NewATMVCCommand.Decode(sd); err != nil {
+		if err := v.NewATMVCCommand.decode(sd); err != nil {
 			return per.Field(err, "newATMVCCommand")
 		}
 		if err := sd.Done(); err != nil {
@@ -1336,7 +1352,7 @@ func (v *CommandMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MobileMultilinkReconfigurationCommand = new(MobileMultilinkReconfigurationCommand)
-		if err := v.MobileMultilinkReconfigurationCommand.Decode(sd); err != nil {
+		if err := v.MobileMultilinkReconfigurationCommand.decode(sd); err != nil {
 			return per.Field(err, "mobileMultilinkReconfigurationCommand")
 		}
 		if err := sd.Done(); err != nil {
@@ -1349,7 +1365,7 @@ func (v *CommandMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericCommand = new(GenericMessage)
-		if err := v.GenericCommand.Decode(sd); err != nil {
+		if err := v.GenericCommand.decode(sd); err != nil {
 			return per.Field(err, "genericCommand")
 		}
 		if err := sd.Done(); err != nil {
@@ -1688,12 +1704,16 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IndicationMessage) Decode(d *per.Decoder) error {
+	*v = IndicationMessage{}
+	return v.decode(d)
+}
+
+func (v *IndicationMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IndicationMessage{}
 	idx, err := d.Choice(14, 24, true)
 	if err != nil {
 		return err
@@ -1702,72 +1722,72 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.FunctionNotUnderstood = new(FunctionNotUnderstood)
-		if err := v.FunctionNotUnderstood.Decode(d); err != nil {
+		if err := v.FunctionNotUnderstood.decode(d); err != nil {
 			return per.Field(err, "functionNotUnderstood")
 		}
 	case 2:
 		v.MasterSlaveDeterminationRelease = new(MasterSlaveDeterminationRelease)
-		if err := v.MasterSlaveDeterminationRelease.Decode(d); err != nil {
+		if err := v.MasterSlaveDeterminationRelease.decode(d); err != nil {
 			return per.Field(err, "masterSlaveDeterminationRelease")
 		}
 	case 3:
 		v.TerminalCapabilitySetRelease = new(TerminalCapabilitySetRelease)
-		if err := v.TerminalCapabilitySetRelease.Decode(d); err != nil {
+		if err := v.TerminalCapabilitySetRelease.decode(d); err != nil {
 			return per.Field(err, "terminalCapabilitySetRelease")
 		}
 	case 4:
 		v.OpenLogicalChannelConfirm = new(OpenLogicalChannelConfirm)
-		if err := v.OpenLogicalChannelConfirm.Decode(d); err != nil {
+		if err := v.OpenLogicalChannelConfirm.decode(d); err != nil {
 			return per.Field(err, "openLogicalChannelConfirm")
 		}
 	case 5:
 		v.RequestChannelCloseRelease = new(RequestChannelCloseRelease)
-		if err := v.RequestChannelCloseRelease.Decode(d); err != nil {
+		if err := v.RequestChannelCloseRelease.decode(d); err != nil {
 			return per.Field(err, "requestChannelCloseRelease")
 		}
 	case 6:
 		v.MultiplexEntrySendRelease = new(MultiplexEntrySendRelease)
-		if err := v.MultiplexEntrySendRelease.Decode(d); err != nil {
+		if err := v.MultiplexEntrySendRelease.decode(d); err != nil {
 			return per.Field(err, "multiplexEntrySendRelease")
 		}
 	case 7:
 		v.RequestMultiplexEntryRelease = new(RequestMultiplexEntryRelease)
-		if err := v.RequestMultiplexEntryRelease.Decode(d); err != nil {
+		if err := v.RequestMultiplexEntryRelease.decode(d); err != nil {
 			return per.Field(err, "requestMultiplexEntryRelease")
 		}
 	case 8:
 		v.RequestModeRelease = new(RequestModeRelease)
-		if err := v.RequestModeRelease.Decode(d); err != nil {
+		if err := v.RequestModeRelease.decode(d); err != nil {
 			return per.Field(err, "requestModeRelease")
 		}
 	case 9:
 		v.MiscellaneousIndication = new(MiscellaneousIndication)
-		if err := v.MiscellaneousIndication.Decode(d); err != nil {
+		if err := v.MiscellaneousIndication.decode(d); err != nil {
 			return per.Field(err, "miscellaneousIndication")
 		}
 	case 10:
 		v.JitterIndication = new(JitterIndication)
-		if err := v.JitterIndication.Decode(d); err != nil {
+		if err := v.JitterIndication.decode(d); err != nil {
 			return per.Field(err, "jitterIndication")
 		}
 	case 11:
 		v.H223SkewIndication = new(H223SkewIndication)
-		if err := v.H223SkewIndication.Decode(d); err != nil {
+		if err := v.H223SkewIndication.decode(d); err != nil {
 			return per.Field(err, "h223SkewIndication")
 		}
 	case 12:
 		v.NewATMVCIndication = new(NewATMVCIndication)
-		if err := v.NewATMVCIndication.Decode(d); err != nil {
+		if err := v.NewATMVCIndication.decode(d); err != nil {
 			return per.Field(err, "newATMVCIndication")
 		}
 	case 13:
 		v.UserInput = new(UserInputIndication)
-		if err := v.UserInput.Decode(d); err != nil {
+		if err := v.UserInput.decode(d); err != nil {
 			return per.Field(err, "userInput")
 		}
 	case 14:
@@ -1777,7 +1797,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.H2250MaximumSkewIndication = new(H2250MaximumSkewIndication)
-		if err := v.H2250MaximumSkewIndication.Decode(sd); err != nil {
+		if err := v.H2250MaximumSkewIndication.decode(sd); err != nil {
 			return per.Field(err, "h2250MaximumSkewIndication")
 		}
 		if err := sd.Done(); err != nil {
@@ -1790,7 +1810,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.McLocationIndication = new(MCLocationIndication)
-		if err := v.McLocationIndication.Decode(sd); err != nil {
+		if err := v.McLocationIndication.decode(sd); err != nil {
 			return per.Field(err, "mcLocationIndication")
 		}
 		if err := sd.Done(); err != nil {
@@ -1803,7 +1823,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ConferenceIndication = new(ConferenceIndication)
-		if err := v.ConferenceIndication.Decode(sd); err != nil {
+		if err := v.ConferenceIndication.decode(sd); err != nil {
 			return per.Field(err, "conferenceIndication")
 		}
 		if err := sd.Done(); err != nil {
@@ -1816,7 +1836,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.VendorIdentification = new(VendorIdentification)
-		if err := v.VendorIdentification.Decode(sd); err != nil {
+		if err := v.VendorIdentification.decode(sd); err != nil {
 			return per.Field(err, "vendorIdentification")
 		}
 		if err := sd.Done(); err != nil {
@@ -1829,7 +1849,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.FunctionNotSupported = new(FunctionNotSupported)
-		if err := v.FunctionNotSupported.Decode(sd); err != nil {
+		if err := v.FunctionNotSupported.decode(sd); err != nil {
 			return per.Field(err, "functionNotSupported")
 		}
 		if err := sd.Done(); err != nil {
@@ -1842,7 +1862,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MultilinkIndication = new(MultilinkIndication)
-		if err := v.MultilinkIndication.Decode(sd); err != nil {
+		if err := v.MultilinkIndication.decode(sd); err != nil {
 			return per.Field(err, "multilinkIndication")
 		}
 		if err := sd.Done(); err != nil {
@@ -1855,7 +1875,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.LogicalChannelRateRelease = new(LogicalChannelRateRelease)
-		if err := v.LogicalChannelRateRelease.Decode(sd); err != nil {
+		if err := v.LogicalChannelRateRelease.decode(sd); err != nil {
 			return per.Field(err, "logicalChannelRateRelease")
 		}
 		if err := sd.Done(); err != nil {
@@ -1868,7 +1888,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.FlowControlIndication = new(FlowControlIndication)
-		if err := v.FlowControlIndication.Decode(sd); err != nil {
+		if err := v.FlowControlIndication.decode(sd); err != nil {
 			return per.Field(err, "flowControlIndication")
 		}
 		if err := sd.Done(); err != nil {
@@ -1881,7 +1901,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MobileMultilinkReconfigurationIndication = new(MobileMultilinkReconfigurationIndication)
-		if err := v.MobileMultilinkReconfigurationIndication.Decode(sd); err != nil {
+		if err := v.MobileMultilinkReconfigurationIndication.decode(sd); err != nil {
 			return per.Field(err, "mobileMultilinkReconfigurationIndication")
 		}
 		if err := sd.Done(); err != nil {
@@ -1894,7 +1914,7 @@ func (v *IndicationMessage) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericIndication = new(GenericMessage)
-		if err := v.GenericIndication.Decode(sd); err != nil {
+		if err := v.GenericIndication.decode(sd); err != nil {
 			return per.Field(err, "genericIndication")
 		}
 		if err := sd.Done(); err != nil {
@@ -1988,12 +2008,16 @@ func (v *GenericMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GenericMessage) Decode(d *per.Decoder) error {
+	*v = GenericMessage{}
+	return v.decode(d)
+}
+
+func (v *GenericMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericMessage{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -2002,7 +2026,7 @@ func (v *GenericMessage) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.MessageIdentifier.Decode(d); err != nil {
+	if err := v.MessageIdentifier.decode(d); err != nil {
 		return per.Field(err, "messageIdentifier")
 	}
 	if opt&(1<<1) != 0 {
@@ -2028,7 +2052,7 @@ func (v *GenericMessage) Decode(d *per.Decoder) error {
 				}
 				for j17 := 0; j17 < k; j17++ {
 					var x18 GenericParameter
-					if err := x18.Decode(d); err != nil {
+					if err := x18.decode(d); err != nil {
 						return per.Field(per.Index(err, done15+j17), "messageContent")
 					}
 					list14 = append(list14, x18)
@@ -2083,17 +2107,21 @@ func (v *NonStandardMessage) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonStandardMessage) Decode(d *per.Decoder) error {
+	*v = NonStandardMessage{}
+	return v.decode(d)
+}
+
+func (v *NonStandardMessage) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardMessage{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.NonStandardData.Decode(d); err != nil {
+	if err := v.NonStandardData.decode(d); err != nil {
 		return per.Field(err, "nonStandardData")
 	}
 	if ext {
@@ -2130,13 +2158,17 @@ func (v *NonStandardParameter) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonStandardParameter) Decode(d *per.Decoder) error {
+	*v = NonStandardParameter{}
+	return v.decode(d)
+}
+
+func (v *NonStandardParameter) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardParameter{}
-	if err := v.NonStandardIdentifier.Decode(d); err != nil {
+	if err := v.NonStandardIdentifier.decode(d); err != nil {
 		return per.Field(err, "nonStandardIdentifier")
 	}
 	{
@@ -2201,12 +2233,16 @@ func (v *NonStandardIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonStandardIdentifier) Decode(d *per.Decoder) error {
+	*v = NonStandardIdentifier{}
+	return v.decode(d)
+}
+
+func (v *NonStandardIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardIdentifier{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -2223,7 +2259,7 @@ func (v *NonStandardIdentifier) Decode(d *per.Decoder) error {
 		}
 	case 1:
 		v.H221NonStandard = new(NonStandardIdentifierH221NonStandard)
-		if err := v.H221NonStandard.Decode(d); err != nil {
+		if err := v.H221NonStandard.decode(d); err != nil {
 			return per.Field(err, "h221NonStandard")
 		}
 	}
@@ -2255,12 +2291,16 @@ func (v *NonStandardIdentifierH221NonStandard) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NonStandardIdentifierH221NonStandard) Decode(d *per.Decoder) error {
+	*v = NonStandardIdentifierH221NonStandard{}
+	return v.decode(d)
+}
+
+func (v *NonStandardIdentifierH221NonStandard) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NonStandardIdentifierH221NonStandard{}
 	{
 		x, err := d.Constrained(0, 255)
 		if err != nil {
@@ -2317,12 +2357,16 @@ func (v *MasterSlaveDetermination) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MasterSlaveDetermination) Decode(d *per.Decoder) error {
+	*v = MasterSlaveDetermination{}
+	return v.decode(d)
+}
+
+func (v *MasterSlaveDetermination) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDetermination{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -2382,17 +2426,21 @@ func (v *MasterSlaveDeterminationAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MasterSlaveDeterminationAck) Decode(d *per.Decoder) error {
+	*v = MasterSlaveDeterminationAck{}
+	return v.decode(d)
+}
+
+func (v *MasterSlaveDeterminationAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Decision.Decode(d); err != nil {
+	if err := v.Decision.decode(d); err != nil {
 		return per.Field(err, "decision")
 	}
 	if ext {
@@ -2448,12 +2496,16 @@ func (v *MasterSlaveDeterminationAckDecision) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MasterSlaveDeterminationAckDecision) Decode(d *per.Decoder) error {
+	*v = MasterSlaveDeterminationAckDecision{}
+	return v.decode(d)
+}
+
+func (v *MasterSlaveDeterminationAckDecision) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationAckDecision{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -2493,17 +2545,21 @@ func (v *MasterSlaveDeterminationReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MasterSlaveDeterminationReject) Decode(d *per.Decoder) error {
+	*v = MasterSlaveDeterminationReject{}
+	return v.decode(d)
+}
+
+func (v *MasterSlaveDeterminationReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Cause.Decode(d); err != nil {
+	if err := v.Cause.decode(d); err != nil {
 		return per.Field(err, "cause")
 	}
 	if ext {
@@ -2562,12 +2618,16 @@ func (v *MasterSlaveDeterminationRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MasterSlaveDeterminationRejectCause) Decode(d *per.Decoder) error {
+	*v = MasterSlaveDeterminationRejectCause{}
+	return v.decode(d)
+}
+
+func (v *MasterSlaveDeterminationRejectCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationRejectCause{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -2606,12 +2666,16 @@ func (v *MasterSlaveDeterminationRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MasterSlaveDeterminationRelease) Decode(d *per.Decoder) error {
+	*v = MasterSlaveDeterminationRelease{}
+	return v.decode(d)
+}
+
+func (v *MasterSlaveDeterminationRelease) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MasterSlaveDeterminationRelease{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -2735,12 +2799,16 @@ func (v *TerminalCapabilitySet) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalCapabilitySet) Decode(d *per.Decoder) error {
+	*v = TerminalCapabilitySet{}
+	return v.decode(d)
+}
+
+func (v *TerminalCapabilitySet) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySet{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -2761,7 +2829,7 @@ func (v *TerminalCapabilitySet) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.MultiplexCapability = new(MultiplexCapability)
-		if err := (*v.MultiplexCapability).Decode(d); err != nil {
+		if err := (*v.MultiplexCapability).decode(d); err != nil {
 			return per.Field(err, "multiplexCapability")
 		}
 	}
@@ -2778,7 +2846,7 @@ func (v *TerminalCapabilitySet) Decode(d *per.Decoder) error {
 				}
 				for j34 := 0; j34 < k; j34++ {
 					var x35 CapabilityTableEntry
-					if err := x35.Decode(d); err != nil {
+					if err := x35.decode(d); err != nil {
 						return per.Field(per.Index(err, done32+j34), "capabilityTable")
 					}
 					list31 = append(list31, x35)
@@ -2802,7 +2870,7 @@ func (v *TerminalCapabilitySet) Decode(d *per.Decoder) error {
 				}
 				for j39 := 0; j39 < k; j39++ {
 					var x40 CapabilityDescriptor
-					if err := x40.Decode(d); err != nil {
+					if err := x40.decode(d); err != nil {
 						return per.Field(per.Index(err, done37+j39), "capabilityDescriptors")
 					}
 					list36 = append(list36, x40)
@@ -2836,7 +2904,7 @@ func (v *TerminalCapabilitySet) Decode(d *per.Decoder) error {
 					}
 					for j44 := 0; j44 < k; j44++ {
 						var x45 GenericInformation
-						if err := x45.Decode(sd); err != nil {
+						if err := x45.decode(sd); err != nil {
 							return per.Field(per.Index(err, done42+j44), "genericInformation")
 						}
 						list41 = append(list41, x45)
@@ -2882,12 +2950,16 @@ func (v *CapabilityTableEntry) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CapabilityTableEntry) Decode(d *per.Decoder) error {
+	*v = CapabilityTableEntry{}
+	return v.decode(d)
+}
+
+func (v *CapabilityTableEntry) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapabilityTableEntry{}
 	opt, err := d.Bits(1)
 	if err != nil {
 		return err
@@ -2897,7 +2969,7 @@ func (v *CapabilityTableEntry) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.Capability = new(Capability)
-		if err := (*v.Capability).Decode(d); err != nil {
+		if err := (*v.Capability).decode(d); err != nil {
 			return per.Field(err, "capability")
 		}
 	}
@@ -2939,12 +3011,16 @@ func (v *CapabilityDescriptor) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CapabilityDescriptor) Decode(d *per.Decoder) error {
+	*v = CapabilityDescriptor{}
+	return v.decode(d)
+}
+
+func (v *CapabilityDescriptor) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapabilityDescriptor{}
 	opt, err := d.Bits(1)
 	if err != nil {
 		return err
@@ -3127,12 +3203,16 @@ func (v *TerminalCapabilitySetAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalCapabilitySetAck) Decode(d *per.Decoder) error {
+	*v = TerminalCapabilitySetAck{}
+	return v.decode(d)
+}
+
+func (v *TerminalCapabilitySetAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -3163,7 +3243,7 @@ func (v *TerminalCapabilitySetAck) Decode(d *per.Decoder) error {
 					}
 					for j71 := 0; j71 < k; j71++ {
 						var x72 GenericInformation
-						if err := x72.Decode(sd); err != nil {
+						if err := x72.decode(sd); err != nil {
 							return per.Field(per.Index(err, done69+j71), "genericInformation")
 						}
 						list68 = append(list68, x72)
@@ -3243,12 +3323,16 @@ func (v *TerminalCapabilitySetReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalCapabilitySetReject) Decode(d *per.Decoder) error {
+	*v = TerminalCapabilitySetReject{}
+	return v.decode(d)
+}
+
+func (v *TerminalCapabilitySetReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -3256,7 +3340,7 @@ func (v *TerminalCapabilitySetReject) Decode(d *per.Decoder) error {
 	if err := v.SequenceNumber.Decode(d); err != nil {
 		return per.Field(err, "sequenceNumber")
 	}
-	if err := v.Cause.Decode(d); err != nil {
+	if err := v.Cause.decode(d); err != nil {
 		return per.Field(err, "cause")
 	}
 	if ext {
@@ -3282,7 +3366,7 @@ func (v *TerminalCapabilitySetReject) Decode(d *per.Decoder) error {
 					}
 					for j80 := 0; j80 < k; j80++ {
 						var x81 GenericInformation
-						if err := x81.Decode(sd); err != nil {
+						if err := x81.decode(sd); err != nil {
 							return per.Field(per.Index(err, done78+j80), "genericInformation")
 						}
 						list77 = append(list77, x81)
@@ -3364,12 +3448,16 @@ func (v *TerminalCapabilitySetRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalCapabilitySetRejectCause) Decode(d *per.Decoder) error {
+	*v = TerminalCapabilitySetRejectCause{}
+	return v.decode(d)
+}
+
+func (v *TerminalCapabilitySetRejectCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetRejectCause{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -3381,7 +3469,7 @@ func (v *TerminalCapabilitySetRejectCause) Decode(d *per.Decoder) error {
 	case 2:
 	case 3:
 		v.TableEntryCapacityExceeded = new(TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded)
-		if err := v.TableEntryCapacityExceeded.Decode(d); err != nil {
+		if err := v.TableEntryCapacityExceeded.decode(d); err != nil {
 			return per.Field(err, "tableEntryCapacityExceeded")
 		}
 	default:
@@ -3438,12 +3526,16 @@ func (v *TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded) Encode(e *p
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded) Decode(d *per.Decoder) error {
+	*v = TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded{}
+	return v.decode(d)
+}
+
+func (v *TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -3506,12 +3598,16 @@ func (v *TerminalCapabilitySetRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalCapabilitySetRelease) Decode(d *per.Decoder) error {
+	*v = TerminalCapabilitySetRelease{}
+	return v.decode(d)
+}
+
+func (v *TerminalCapabilitySetRelease) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalCapabilitySetRelease{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -3539,7 +3635,7 @@ func (v *TerminalCapabilitySetRelease) Decode(d *per.Decoder) error {
 					}
 					for j89 := 0; j89 < k; j89++ {
 						var x90 GenericInformation
-						if err := x90.Decode(sd); err != nil {
+						if err := x90.decode(sd); err != nil {
 							return per.Field(per.Index(err, done87+j89), "genericInformation")
 						}
 						list86 = append(list86, x90)
@@ -3943,12 +4039,16 @@ func (v *Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Capability) Decode(d *per.Decoder) error {
+	*v = Capability{}
+	return v.decode(d)
+}
+
+func (v *Capability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Capability{}
 	idx, err := d.Choice(12, 29, true)
 	if err != nil {
 		return err
@@ -3957,52 +4057,52 @@ func (v *Capability) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.ReceiveVideoCapability = new(VideoCapability)
-		if err := v.ReceiveVideoCapability.Decode(d); err != nil {
+		if err := v.ReceiveVideoCapability.decode(d); err != nil {
 			return per.Field(err, "receiveVideoCapability")
 		}
 	case 2:
 		v.TransmitVideoCapability = new(VideoCapability)
-		if err := v.TransmitVideoCapability.Decode(d); err != nil {
+		if err := v.TransmitVideoCapability.decode(d); err != nil {
 			return per.Field(err, "transmitVideoCapability")
 		}
 	case 3:
 		v.ReceiveAndTransmitVideoCapability = new(VideoCapability)
-		if err := v.ReceiveAndTransmitVideoCapability.Decode(d); err != nil {
+		if err := v.ReceiveAndTransmitVideoCapability.decode(d); err != nil {
 			return per.Field(err, "receiveAndTransmitVideoCapability")
 		}
 	case 4:
 		v.ReceiveAudioCapability = new(AudioCapability)
-		if err := v.ReceiveAudioCapability.Decode(d); err != nil {
+		if err := v.ReceiveAudioCapability.decode(d); err != nil {
 			return per.Field(err, "receiveAudioCapability")
 		}
 	case 5:
 		v.TransmitAudioCapability = new(AudioCapability)
-		if err := v.TransmitAudioCapability.Decode(d); err != nil {
+		if err := v.TransmitAudioCapability.decode(d); err != nil {
 			return per.Field(err, "transmitAudioCapability")
 		}
 	case 6:
 		v.ReceiveAndTransmitAudioCapability = new(AudioCapability)
-		if err := v.ReceiveAndTransmitAudioCapability.Decode(d); err != nil {
+		if err := v.ReceiveAndTransmitAudioCapability.decode(d); err != nil {
 			return per.Field(err, "receiveAndTransmitAudioCapability")
 		}
 	case 7:
 		v.ReceiveDataApplicationCapability = new(DataApplicationCapability)
-		if err := v.ReceiveDataApplicationCapability.Decode(d); err != nil {
+		if err := v.ReceiveDataApplicationCapability.decode(d); err != nil {
 			return per.Field(err, "receiveDataApplicationCapability")
 		}
 	case 8:
 		v.TransmitDataApplicationCapability = new(DataApplicationCapability)
-		if err := v.TransmitDataApplicationCapability.Decode(d); err != nil {
+		if err := v.TransmitDataApplicationCapability.decode(d); err != nil {
 			return per.Field(err, "transmitDataApplicationCapability")
 		}
 	case 9:
 		v.ReceiveAndTransmitDataApplicationCapability = new(DataApplicationCapability)
-		if err := v.ReceiveAndTransmitDataApplicationCapability.Decode(d); err != nil {
+		if err := v.ReceiveAndTransmitDataApplicationCapability.decode(d); err != nil {
 			return per.Field(err, "receiveAndTransmitDataApplicationCapability")
 		}
 	case 10:
@@ -4015,7 +4115,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 	case 11:
 		v.H233EncryptionReceiveCapability = new(CapabilityH233EncryptionReceiveCapability)
-		if err := v.H233EncryptionReceiveCapability.Decode(d); err != nil {
+		if err := v.H233EncryptionReceiveCapability.decode(d); err != nil {
 			return per.Field(err, "h233EncryptionReceiveCapability")
 		}
 	case 12:
@@ -4025,7 +4125,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ConferenceCapability = new(ConferenceCapability)
-		if err := v.ConferenceCapability.Decode(sd); err != nil {
+		if err := v.ConferenceCapability.decode(sd); err != nil {
 			return per.Field(err, "conferenceCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4038,7 +4138,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.H235SecurityCapability = new(H235SecurityCapability)
-		if err := v.H235SecurityCapability.Decode(sd); err != nil {
+		if err := v.H235SecurityCapability.decode(sd); err != nil {
 			return per.Field(err, "h235SecurityCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4067,7 +4167,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ReceiveUserInputCapability = new(UserInputCapability)
-		if err := v.ReceiveUserInputCapability.Decode(sd); err != nil {
+		if err := v.ReceiveUserInputCapability.decode(sd); err != nil {
 			return per.Field(err, "receiveUserInputCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4080,7 +4180,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.TransmitUserInputCapability = new(UserInputCapability)
-		if err := v.TransmitUserInputCapability.Decode(sd); err != nil {
+		if err := v.TransmitUserInputCapability.decode(sd); err != nil {
 			return per.Field(err, "transmitUserInputCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4093,7 +4193,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ReceiveAndTransmitUserInputCapability = new(UserInputCapability)
-		if err := v.ReceiveAndTransmitUserInputCapability.Decode(sd); err != nil {
+		if err := v.ReceiveAndTransmitUserInputCapability.decode(sd); err != nil {
 			return per.Field(err, "receiveAndTransmitUserInputCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4106,7 +4206,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericControlCapability = new(GenericCapability)
-		if err := v.GenericControlCapability.Decode(sd); err != nil {
+		if err := v.GenericControlCapability.decode(sd); err != nil {
 			return per.Field(err, "genericControlCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4119,7 +4219,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ReceiveMultiplexedStreamCapability = new(MultiplexedStreamCapability)
-		if err := v.ReceiveMultiplexedStreamCapability.Decode(sd); err != nil {
+		if err := v.ReceiveMultiplexedStreamCapability.decode(sd); err != nil {
 			return per.Field(err, "receiveMultiplexedStreamCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4132,7 +4232,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.TransmitMultiplexedStreamCapability = new(MultiplexedStreamCapability)
-		if err := v.TransmitMultiplexedStreamCapability.Decode(sd); err != nil {
+		if err := v.TransmitMultiplexedStreamCapability.decode(sd); err != nil {
 			return per.Field(err, "transmitMultiplexedStreamCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4145,7 +4245,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ReceiveAndTransmitMultiplexedStreamCapability = new(MultiplexedStreamCapability)
-		if err := v.ReceiveAndTransmitMultiplexedStreamCapability.Decode(sd); err != nil {
+		if err := v.ReceiveAndTransmitMultiplexedStreamCapability.decode(sd); err != nil {
 			return per.Field(err, "receiveAndTransmitMultiplexedStreamCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4158,7 +4258,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ReceiveRTPAudioTelephonyEventCapability = new(AudioTelephonyEventCapability)
-		if err := v.ReceiveRTPAudioTelephonyEventCapability.Decode(sd); err != nil {
+		if err := v.ReceiveRTPAudioTelephonyEventCapability.decode(sd); err != nil {
 			return per.Field(err, "receiveRTPAudioTelephonyEventCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4171,7 +4271,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ReceiveRTPAudioToneCapability = new(AudioToneCapability)
-		if err := v.ReceiveRTPAudioToneCapability.Decode(sd); err != nil {
+		if err := v.ReceiveRTPAudioToneCapability.decode(sd); err != nil {
 			return per.Field(err, "receiveRTPAudioToneCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4184,7 +4284,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.DepFecCapability = new(DepFECCapability)
-		if err := v.DepFecCapability.Decode(sd); err != nil {
+		if err := v.DepFecCapability.decode(sd); err != nil {
 			return per.Field(err, "depFecCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4197,7 +4297,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MultiplePayloadStreamCapability = new(MultiplePayloadStreamCapability)
-		if err := v.MultiplePayloadStreamCapability.Decode(sd); err != nil {
+		if err := v.MultiplePayloadStreamCapability.decode(sd); err != nil {
 			return per.Field(err, "multiplePayloadStreamCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4210,7 +4310,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.FecCapability = new(FECCapability)
-		if err := v.FecCapability.Decode(sd); err != nil {
+		if err := v.FecCapability.decode(sd); err != nil {
 			return per.Field(err, "fecCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4223,7 +4323,7 @@ func (v *Capability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RedundancyEncodingCap = new(RedundancyEncodingCapability)
-		if err := v.RedundancyEncodingCap.Decode(sd); err != nil {
+		if err := v.RedundancyEncodingCap.decode(sd); err != nil {
 			return per.Field(err, "redundancyEncodingCap")
 		}
 		if err := sd.Done(); err != nil {
@@ -4278,12 +4378,16 @@ func (v *CapabilityH233EncryptionReceiveCapability) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CapabilityH233EncryptionReceiveCapability) Decode(d *per.Decoder) error {
+	*v = CapabilityH233EncryptionReceiveCapability{}
+	return v.decode(d)
+}
+
+func (v *CapabilityH233EncryptionReceiveCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapabilityH233EncryptionReceiveCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -4341,17 +4445,21 @@ func (v *H235SecurityCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H235SecurityCapability) Decode(d *per.Decoder) error {
+	*v = H235SecurityCapability{}
+	return v.decode(d)
+}
+
+func (v *H235SecurityCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235SecurityCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.EncryptionAuthenticationAndIntegrity.Decode(d); err != nil {
+	if err := v.EncryptionAuthenticationAndIntegrity.decode(d); err != nil {
 		return per.Field(err, "encryptionAuthenticationAndIntegrity")
 	}
 	if err := v.MediaCapability.Decode(d); err != nil {
@@ -4480,12 +4588,16 @@ func (v *MultiplexCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexCapability) Decode(d *per.Decoder) error {
+	*v = MultiplexCapability{}
+	return v.decode(d)
+}
+
+func (v *MultiplexCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexCapability{}
 	idx, err := d.Choice(4, 6, true)
 	if err != nil {
 		return err
@@ -4494,22 +4606,22 @@ func (v *MultiplexCapability) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.H222Capability = new(H222Capability)
-		if err := v.H222Capability.Decode(d); err != nil {
+		if err := v.H222Capability.decode(d); err != nil {
 			return per.Field(err, "h222Capability")
 		}
 	case 2:
 		v.H223Capability = new(H223Capability)
-		if err := v.H223Capability.Decode(d); err != nil {
+		if err := v.H223Capability.decode(d); err != nil {
 			return per.Field(err, "h223Capability")
 		}
 	case 3:
 		v.V76Capability = new(V76Capability)
-		if err := v.V76Capability.Decode(d); err != nil {
+		if err := v.V76Capability.decode(d); err != nil {
 			return per.Field(err, "v76Capability")
 		}
 	case 4:
@@ -4519,7 +4631,7 @@ func (v *MultiplexCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.H2250Capability = new(H2250Capability)
-		if err := v.H2250Capability.Decode(sd); err != nil {
+		if err := v.H2250Capability.decode(sd); err != nil {
 			return per.Field(err, "h2250Capability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4532,7 +4644,7 @@ func (v *MultiplexCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericMultiplexCapability = new(GenericCapability)
-		if err := v.GenericMultiplexCapability.Decode(sd); err != nil {
+		if err := v.GenericMultiplexCapability.decode(sd); err != nil {
 			return per.Field(err, "genericMultiplexCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -4592,12 +4704,16 @@ func (v *H222Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H222Capability) Decode(d *per.Decoder) error {
+	*v = H222Capability{}
+	return v.decode(d)
+}
+
+func (v *H222Capability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H222Capability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -4621,7 +4737,7 @@ func (v *H222Capability) Decode(d *per.Decoder) error {
 			}
 			for j98 := 0; j98 < k; j98++ {
 				var x99 VCCapability
-				if err := x99.Decode(d); err != nil {
+				if err := x99.decode(d); err != nil {
 					return per.Field(per.Index(err, done96+j98), "vcCapability")
 				}
 				list95 = append(list95, x99)
@@ -4707,12 +4823,16 @@ func (v *VCCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VCCapability) Decode(d *per.Decoder) error {
+	*v = VCCapability{}
+	return v.decode(d)
+}
+
+func (v *VCCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -4723,13 +4843,13 @@ func (v *VCCapability) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.Aal1 = new(VCCapabilityAal1)
-		if err := (*v.Aal1).Decode(d); err != nil {
+		if err := (*v.Aal1).decode(d); err != nil {
 			return per.Field(err, "aal1")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.Aal5 = new(VCCapabilityAal5)
-		if err := (*v.Aal5).Decode(d); err != nil {
+		if err := (*v.Aal5).decode(d); err != nil {
 			return per.Field(err, "aal5")
 		}
 	}
@@ -4747,7 +4867,7 @@ func (v *VCCapability) Decode(d *per.Decoder) error {
 		}
 		v.ProgramStream = bool(x)
 	}
-	if err := v.AvailableBitRates.Decode(d); err != nil {
+	if err := v.AvailableBitRates.decode(d); err != nil {
 		return per.Field(err, "availableBitRates")
 	}
 	if ext {
@@ -4762,7 +4882,7 @@ func (v *VCCapability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Aal1ViaGateway = new(VCCapabilityAal1ViaGateway)
-			if err := (*v.Aal1ViaGateway).Decode(sd); err != nil {
+			if err := (*v.Aal1ViaGateway).decode(sd); err != nil {
 				return per.Field(err, "aal1ViaGateway")
 			}
 			if err := sd.Done(); err != nil {
@@ -4827,12 +4947,16 @@ func (v *VCCapabilityAal1) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VCCapabilityAal1) Decode(d *per.Decoder) error {
+	*v = VCCapabilityAal1{}
+	return v.decode(d)
+}
+
+func (v *VCCapabilityAal1) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAal1{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -4946,12 +5070,16 @@ func (v *VCCapabilityAal5) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VCCapabilityAal5) Decode(d *per.Decoder) error {
+	*v = VCCapabilityAal5{}
+	return v.decode(d)
+}
+
+func (v *VCCapabilityAal5) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAal5{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -5011,17 +5139,21 @@ func (v *VCCapabilityAvailableBitRates) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VCCapabilityAvailableBitRates) Decode(d *per.Decoder) error {
+	*v = VCCapabilityAvailableBitRates{}
+	return v.decode(d)
+}
+
+func (v *VCCapabilityAvailableBitRates) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAvailableBitRates{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if ext {
@@ -5090,12 +5222,16 @@ func (v *VCCapabilityAvailableBitRatesType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VCCapabilityAvailableBitRatesType) Decode(d *per.Decoder) error {
+	*v = VCCapabilityAvailableBitRatesType{}
+	return v.decode(d)
+}
+
+func (v *VCCapabilityAvailableBitRatesType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAvailableBitRatesType{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -5112,7 +5248,7 @@ func (v *VCCapabilityAvailableBitRatesType) Decode(d *per.Decoder) error {
 		}
 	case 1:
 		v.RangeOfBitRates = new(VCCapabilityAvailableBitRatesTypeRangeOfBitRates)
-		if err := v.RangeOfBitRates.Decode(d); err != nil {
+		if err := v.RangeOfBitRates.decode(d); err != nil {
 			return per.Field(err, "rangeOfBitRates")
 		}
 	}
@@ -5139,12 +5275,16 @@ func (v *VCCapabilityAvailableBitRatesTypeRangeOfBitRates) Encode(e *per.Encoder
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VCCapabilityAvailableBitRatesTypeRangeOfBitRates) Decode(d *per.Decoder) error {
+	*v = VCCapabilityAvailableBitRatesTypeRangeOfBitRates{}
+	return v.decode(d)
+}
+
+func (v *VCCapabilityAvailableBitRatesTypeRangeOfBitRates) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAvailableBitRatesTypeRangeOfBitRates{}
 	{
 		x, err := d.Constrained(1, 65535)
 		if err != nil {
@@ -5228,12 +5368,16 @@ func (v *VCCapabilityAal1ViaGateway) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VCCapabilityAal1ViaGateway) Decode(d *per.Decoder) error {
+	*v = VCCapabilityAal1ViaGateway{}
+	return v.decode(d)
+}
+
+func (v *VCCapabilityAal1ViaGateway) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VCCapabilityAal1ViaGateway{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -5250,7 +5394,7 @@ func (v *VCCapabilityAal1ViaGateway) Decode(d *per.Decoder) error {
 			}
 			for j107 := 0; j107 < k; j107++ {
 				var x108 Q2931Address
-				if err := x108.Decode(d); err != nil {
+				if err := x108.decode(d); err != nil {
 					return per.Field(per.Index(err, done105+j107), "gatewayAddress")
 				}
 				list104 = append(list104, x108)
@@ -5478,12 +5622,16 @@ func (v *H223Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223Capability) Decode(d *per.Decoder) error {
+	*v = H223Capability{}
+	return v.decode(d)
+}
+
+func (v *H223Capability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223Capability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -5579,7 +5727,7 @@ func (v *H223Capability) Decode(d *per.Decoder) error {
 		}
 		v.MaximumDelayJitter = uint16(x)
 	}
-	if err := v.H223MultiplexTableCapability.Decode(d); err != nil {
+	if err := v.H223MultiplexTableCapability.decode(d); err != nil {
 		return per.Field(err, "h223MultiplexTableCapability")
 	}
 	if ext {
@@ -5628,7 +5776,7 @@ func (v *H223Capability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.MobileOperationTransmitCapability = new(H223CapabilityMobileOperationTransmitCapability)
-			if err := (*v.MobileOperationTransmitCapability).Decode(sd); err != nil {
+			if err := (*v.MobileOperationTransmitCapability).decode(sd); err != nil {
 				return per.Field(err, "mobileOperationTransmitCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -5642,7 +5790,7 @@ func (v *H223Capability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H223AnnexCCapability = new(H223AnnexCCapability)
-			if err := (*v.H223AnnexCCapability).Decode(sd); err != nil {
+			if err := (*v.H223AnnexCCapability).decode(sd); err != nil {
 				return per.Field(err, "h223AnnexCCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -5674,7 +5822,7 @@ func (v *H223Capability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.MobileMultilinkFrameCapability = new(H223CapabilityMobileMultilinkFrameCapability)
-			if err := (*v.MobileMultilinkFrameCapability).Decode(sd); err != nil {
+			if err := (*v.MobileMultilinkFrameCapability).decode(sd); err != nil {
 				return per.Field(err, "mobileMultilinkFrameCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -5737,12 +5885,16 @@ func (v *H223CapabilityH223MultiplexTableCapability) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223CapabilityH223MultiplexTableCapability) Decode(d *per.Decoder) error {
+	*v = H223CapabilityH223MultiplexTableCapability{}
+	return v.decode(d)
+}
+
+func (v *H223CapabilityH223MultiplexTableCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223CapabilityH223MultiplexTableCapability{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -5752,7 +5904,7 @@ func (v *H223CapabilityH223MultiplexTableCapability) Decode(d *per.Decoder) erro
 	case 0:
 	case 1:
 		v.Enhanced = new(H223CapabilityH223MultiplexTableCapabilityEnhanced)
-		if err := v.Enhanced.Decode(d); err != nil {
+		if err := v.Enhanced.decode(d); err != nil {
 			return per.Field(err, "enhanced")
 		}
 	}
@@ -5798,12 +5950,16 @@ func (v *H223CapabilityH223MultiplexTableCapabilityEnhanced) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223CapabilityH223MultiplexTableCapabilityEnhanced) Decode(d *per.Decoder) error {
+	*v = H223CapabilityH223MultiplexTableCapabilityEnhanced{}
+	return v.decode(d)
+}
+
+func (v *H223CapabilityH223MultiplexTableCapabilityEnhanced) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223CapabilityH223MultiplexTableCapabilityEnhanced{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -5880,12 +6036,16 @@ func (v *H223CapabilityMobileOperationTransmitCapability) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223CapabilityMobileOperationTransmitCapability) Decode(d *per.Decoder) error {
+	*v = H223CapabilityMobileOperationTransmitCapability{}
+	return v.decode(d)
+}
+
+func (v *H223CapabilityMobileOperationTransmitCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223CapabilityMobileOperationTransmitCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -5971,12 +6131,16 @@ func (v *H223CapabilityMobileMultilinkFrameCapability) Encode(e *per.Encoder) er
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223CapabilityMobileMultilinkFrameCapability) Decode(d *per.Decoder) error {
+	*v = H223CapabilityMobileMultilinkFrameCapability{}
+	return v.decode(d)
+}
+
+func (v *H223CapabilityMobileMultilinkFrameCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223CapabilityMobileMultilinkFrameCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6087,12 +6251,16 @@ func (v *H223AnnexCCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AnnexCCapability) Decode(d *per.Decoder) error {
+	*v = H223AnnexCCapability{}
+	return v.decode(d)
+}
+
+func (v *H223AnnexCCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AnnexCCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6295,12 +6463,16 @@ func (v *V76Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V76Capability) Decode(d *per.Decoder) error {
+	*v = V76Capability{}
+	return v.decode(d)
+}
+
+func (v *V76Capability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76Capability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6403,7 +6575,7 @@ func (v *V76Capability) Decode(d *per.Decoder) error {
 		}
 		v.MaxWindowSizeCapability = uint8(x)
 	}
-	if err := v.V75Capability.Decode(d); err != nil {
+	if err := v.V75Capability.decode(d); err != nil {
 		return per.Field(err, "v75Capability")
 	}
 	if ext {
@@ -6445,12 +6617,16 @@ func (v *V75Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V75Capability) Decode(d *per.Decoder) error {
+	*v = V75Capability{}
+	return v.decode(d)
+}
+
+func (v *V75Capability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V75Capability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6588,12 +6764,16 @@ func (v *H2250Capability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H2250Capability) Decode(d *per.Decoder) error {
+	*v = H2250Capability{}
+	return v.decode(d)
+}
+
+func (v *H2250Capability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250Capability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6605,16 +6785,16 @@ func (v *H2250Capability) Decode(d *per.Decoder) error {
 		}
 		v.MaximumAudioDelayJitter = uint16(x)
 	}
-	if err := v.ReceiveMultipointCapability.Decode(d); err != nil {
+	if err := v.ReceiveMultipointCapability.decode(d); err != nil {
 		return per.Field(err, "receiveMultipointCapability")
 	}
-	if err := v.TransmitMultipointCapability.Decode(d); err != nil {
+	if err := v.TransmitMultipointCapability.decode(d); err != nil {
 		return per.Field(err, "transmitMultipointCapability")
 	}
-	if err := v.ReceiveAndTransmitMultipointCapability.Decode(d); err != nil {
+	if err := v.ReceiveAndTransmitMultipointCapability.decode(d); err != nil {
 		return per.Field(err, "receiveAndTransmitMultipointCapability")
 	}
-	if err := v.McCapability.Decode(d); err != nil {
+	if err := v.McCapability.decode(d); err != nil {
 		return per.Field(err, "mcCapability")
 	}
 	{
@@ -6624,7 +6804,7 @@ func (v *H2250Capability) Decode(d *per.Decoder) error {
 		}
 		v.RTCPVideoControlCapability = bool(x)
 	}
-	if err := v.MediaPacketizationCapability.Decode(d); err != nil {
+	if err := v.MediaPacketizationCapability.decode(d); err != nil {
 		return per.Field(err, "mediaPacketizationCapability")
 	}
 	if ext {
@@ -6639,7 +6819,7 @@ func (v *H2250Capability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TransportCapability = new(TransportCapability)
-			if err := (*v.TransportCapability).Decode(sd); err != nil {
+			if err := (*v.TransportCapability).decode(sd); err != nil {
 				return per.Field(err, "transportCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -6664,7 +6844,7 @@ func (v *H2250Capability) Decode(d *per.Decoder) error {
 					}
 					for j116 := 0; j116 < k; j116++ {
 						var x117 RedundancyEncodingCapability
-						if err := x117.Decode(sd); err != nil {
+						if err := x117.decode(sd); err != nil {
 							return per.Field(per.Index(err, done114+j116), "redundancyEncodingCapability")
 						}
 						list113 = append(list113, x117)
@@ -6749,12 +6929,16 @@ func (v *H2250CapabilityMcCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H2250CapabilityMcCapability) Decode(d *per.Decoder) error {
+	*v = H2250CapabilityMcCapability{}
+	return v.decode(d)
+}
+
+func (v *H2250CapabilityMcCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250CapabilityMcCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6837,12 +7021,16 @@ func (v *MediaPacketizationCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MediaPacketizationCapability) Decode(d *per.Decoder) error {
+	*v = MediaPacketizationCapability{}
+	return v.decode(d)
+}
+
+func (v *MediaPacketizationCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaPacketizationCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6877,7 +7065,7 @@ func (v *MediaPacketizationCapability) Decode(d *per.Decoder) error {
 					}
 					for j125 := 0; j125 < k; j125++ {
 						var x126 RTPPayloadType
-						if err := x126.Decode(sd); err != nil {
+						if err := x126.decode(sd); err != nil {
 							return per.Field(per.Index(err, done123+j125), "rtpPayloadType")
 						}
 						list122 = append(list122, x126)
@@ -6970,12 +7158,16 @@ func (v *RSVPParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RSVPParameters) Decode(d *per.Decoder) error {
+	*v = RSVPParameters{}
+	return v.decode(d)
+}
+
+func (v *RSVPParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RSVPParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -6986,7 +7178,7 @@ func (v *RSVPParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<5) != 0 {
 		v.QOSMode = new(QOSMode)
-		if err := (*v.QOSMode).Decode(d); err != nil {
+		if err := (*v.QOSMode).decode(d); err != nil {
 			return per.Field(err, "qosMode")
 		}
 	}
@@ -7099,12 +7291,16 @@ func (v *QOSMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *QOSMode) Decode(d *per.Decoder) error {
+	*v = QOSMode{}
+	return v.decode(d)
+}
+
+func (v *QOSMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSMode{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -7165,12 +7361,16 @@ func (v *ATMParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ATMParameters) Decode(d *per.Decoder) error {
+	*v = ATMParameters{}
+	return v.decode(d)
+}
+
+func (v *ATMParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ATMParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7274,12 +7474,16 @@ func (v *ServicePriorityValue) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ServicePriorityValue) Decode(d *per.Decoder) error {
+	*v = ServicePriorityValue{}
+	return v.decode(d)
+}
+
+func (v *ServicePriorityValue) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServicePriorityValue{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7290,7 +7494,7 @@ func (v *ServicePriorityValue) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardParameter = new(NonStandardParameter)
-		if err := (*v.NonStandardParameter).Decode(d); err != nil {
+		if err := (*v.NonStandardParameter).decode(d); err != nil {
 			return per.Field(err, "nonStandardParameter")
 		}
 	}
@@ -7391,12 +7595,16 @@ func (v *ServicePriority) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ServicePriority) Decode(d *per.Decoder) error {
+	*v = ServicePriority{}
+	return v.decode(d)
+}
+
+func (v *ServicePriority) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ServicePriority{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7407,7 +7615,7 @@ func (v *ServicePriority) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -7420,7 +7628,7 @@ func (v *ServicePriority) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.ServicePriorityValue = new(ServicePriorityValue)
-		if err := (*v.ServicePriorityValue).Decode(d); err != nil {
+		if err := (*v.ServicePriorityValue).decode(d); err != nil {
 			return per.Field(err, "servicePriorityValue")
 		}
 	}
@@ -7504,12 +7712,16 @@ func (v *AuthorizationParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AuthorizationParameters) Decode(d *per.Decoder) error {
+	*v = AuthorizationParameters{}
+	return v.decode(d)
+}
+
+func (v *AuthorizationParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AuthorizationParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7520,7 +7732,7 @@ func (v *AuthorizationParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -7583,12 +7795,16 @@ func (v *QOSType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *QOSType) Decode(d *per.Decoder) error {
+	*v = QOSType{}
+	return v.decode(d)
+}
+
+func (v *QOSType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSType{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -7664,12 +7880,16 @@ func (v *QOSClass) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *QOSClass) Decode(d *per.Decoder) error {
+	*v = QOSClass{}
+	return v.decode(d)
+}
+
+func (v *QOSClass) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSClass{}
 	idx, err := d.Choice(6, 6, true)
 	if err != nil {
 		return err
@@ -7732,12 +7952,16 @@ func (v *QOSDescriptor) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *QOSDescriptor) Decode(d *per.Decoder) error {
+	*v = QOSDescriptor{}
+	return v.decode(d)
+}
+
+func (v *QOSDescriptor) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSDescriptor{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7748,14 +7972,14 @@ func (v *QOSDescriptor) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
-	if err := v.QOSType.Decode(d); err != nil {
+	if err := v.QOSType.decode(d); err != nil {
 		return per.Field(err, "qosType")
 	}
-	if err := v.QOSClass.Decode(d); err != nil {
+	if err := v.QOSClass.decode(d); err != nil {
 		return per.Field(err, "qosClass")
 	}
 	if ext {
@@ -7834,12 +8058,16 @@ func (v *GenericTransportParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GenericTransportParameters) Decode(d *per.Decoder) error {
+	*v = GenericTransportParameters{}
+	return v.decode(d)
+}
+
+func (v *GenericTransportParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericTransportParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -7850,7 +8078,7 @@ func (v *GenericTransportParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<4) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
@@ -8025,12 +8253,16 @@ func (v *QOSCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *QOSCapability) Decode(d *per.Decoder) error {
+	*v = QOSCapability{}
+	return v.decode(d)
+}
+
+func (v *QOSCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = QOSCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8041,19 +8273,19 @@ func (v *QOSCapability) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.NonStandardData = new(NonStandardParameter)
-		if err := (*v.NonStandardData).Decode(d); err != nil {
+		if err := (*v.NonStandardData).decode(d); err != nil {
 			return per.Field(err, "nonStandardData")
 		}
 	}
 	if opt&(1<<1) != 0 {
 		v.RsvpParameters = new(RSVPParameters)
-		if err := (*v.RsvpParameters).Decode(d); err != nil {
+		if err := (*v.RsvpParameters).decode(d); err != nil {
 			return per.Field(err, "rsvpParameters")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.AtmParameters = new(ATMParameters)
-		if err := (*v.AtmParameters).Decode(d); err != nil {
+		if err := (*v.AtmParameters).decode(d); err != nil {
 			return per.Field(err, "atmParameters")
 		}
 	}
@@ -8087,7 +8319,7 @@ func (v *QOSCapability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.GenericTransportParameters = new(GenericTransportParameters)
-			if err := (*v.GenericTransportParameters).Decode(sd); err != nil {
+			if err := (*v.GenericTransportParameters).decode(sd); err != nil {
 				return per.Field(err, "genericTransportParameters")
 			}
 			if err := sd.Done(); err != nil {
@@ -8101,7 +8333,7 @@ func (v *QOSCapability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.ServicePriority = new(ServicePriority)
-			if err := (*v.ServicePriority).Decode(sd); err != nil {
+			if err := (*v.ServicePriority).decode(sd); err != nil {
 				return per.Field(err, "servicePriority")
 			}
 			if err := sd.Done(); err != nil {
@@ -8115,7 +8347,7 @@ func (v *QOSCapability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.AuthorizationParameter = new(AuthorizationParameters)
-			if err := (*v.AuthorizationParameter).Decode(sd); err != nil {
+			if err := (*v.AuthorizationParameter).decode(sd); err != nil {
 				return per.Field(err, "authorizationParameter")
 			}
 			if err := sd.Done(); err != nil {
@@ -8129,7 +8361,7 @@ func (v *QOSCapability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.QOSDescriptor = new(QOSDescriptor)
-			if err := (*v.QOSDescriptor).Decode(sd); err != nil {
+			if err := (*v.QOSDescriptor).decode(sd); err != nil {
 				return per.Field(err, "qosDescriptor")
 			}
 			if err := sd.Done(); err != nil {
@@ -8227,12 +8459,16 @@ func (v *MediaTransportType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MediaTransportType) Decode(d *per.Decoder) error {
+	*v = MediaTransportType{}
+	return v.decode(d)
+}
+
+func (v *MediaTransportType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaTransportType{}
 	idx, err := d.Choice(4, 5, true)
 	if err != nil {
 		return err
@@ -8250,7 +8486,7 @@ func (v *MediaTransportType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.AtmAAL5Compressed = new(MediaTransportTypeAtmAAL5Compressed)
-		if err := v.AtmAAL5Compressed.Decode(sd); err != nil {
+		if err := v.AtmAAL5Compressed.decode(sd); err != nil {
 			return per.Field(err, "atm-AAL5-compressed")
 		}
 		if err := sd.Done(); err != nil {
@@ -8291,12 +8527,16 @@ func (v *MediaTransportTypeAtmAAL5Compressed) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MediaTransportTypeAtmAAL5Compressed) Decode(d *per.Decoder) error {
+	*v = MediaTransportTypeAtmAAL5Compressed{}
+	return v.decode(d)
+}
+
+func (v *MediaTransportTypeAtmAAL5Compressed) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaTransportTypeAtmAAL5Compressed{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8352,12 +8592,16 @@ func (v *MediaChannelCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MediaChannelCapability) Decode(d *per.Decoder) error {
+	*v = MediaChannelCapability{}
+	return v.decode(d)
+}
+
+func (v *MediaChannelCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaChannelCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8368,7 +8612,7 @@ func (v *MediaChannelCapability) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.MediaTransport = new(MediaTransportType)
-		if err := (*v.MediaTransport).Decode(d); err != nil {
+		if err := (*v.MediaTransport).decode(d); err != nil {
 			return per.Field(err, "mediaTransport")
 		}
 	}
@@ -8456,12 +8700,16 @@ func (v *TransportCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportCapability) Decode(d *per.Decoder) error {
+	*v = TransportCapability{}
+	return v.decode(d)
+}
+
+func (v *TransportCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8472,7 +8720,7 @@ func (v *TransportCapability) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.NonStandard = new(NonStandardParameter)
-		if err := (*v.NonStandard).Decode(d); err != nil {
+		if err := (*v.NonStandard).decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	}
@@ -8489,7 +8737,7 @@ func (v *TransportCapability) Decode(d *per.Decoder) error {
 				}
 				for j138 := 0; j138 < k; j138++ {
 					var x139 QOSCapability
-					if err := x139.Decode(d); err != nil {
+					if err := x139.decode(d); err != nil {
 						return per.Field(per.Index(err, done136+j138), "qOSCapabilities")
 					}
 					list135 = append(list135, x139)
@@ -8513,7 +8761,7 @@ func (v *TransportCapability) Decode(d *per.Decoder) error {
 				}
 				for j143 := 0; j143 < k; j143++ {
 					var x144 MediaChannelCapability
-					if err := x144.Decode(d); err != nil {
+					if err := x144.decode(d); err != nil {
 						return per.Field(per.Index(err, done141+j143), "mediaChannelCapabilities")
 					}
 					list140 = append(list140, x144)
@@ -8590,12 +8838,16 @@ func (v *RedundancyEncodingCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncodingCapability) Decode(d *per.Decoder) error {
+	*v = RedundancyEncodingCapability{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncodingCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8604,7 +8856,7 @@ func (v *RedundancyEncodingCapability) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.RedundancyEncodingMethod.Decode(d); err != nil {
+	if err := v.RedundancyEncodingMethod.decode(d); err != nil {
 		return per.Field(err, "redundancyEncodingMethod")
 	}
 	if err := v.PrimaryEncoding.Decode(d); err != nil {
@@ -8714,12 +8966,16 @@ func (v *RedundancyEncodingMethod) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncodingMethod) Decode(d *per.Decoder) error {
+	*v = RedundancyEncodingMethod{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncodingMethod) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingMethod{}
 	idx, err := d.Choice(2, 3, true)
 	if err != nil {
 		return err
@@ -8728,7 +8984,7 @@ func (v *RedundancyEncodingMethod) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -8739,7 +8995,7 @@ func (v *RedundancyEncodingMethod) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RTPH263VideoRedundancyEncoding = new(RTPH263VideoRedundancyEncoding)
-		if err := v.RTPH263VideoRedundancyEncoding.Decode(sd); err != nil {
+		if err := v.RTPH263VideoRedundancyEncoding.decode(sd); err != nil {
 			return per.Field(err, "rtpH263VideoRedundancyEncoding")
 		}
 		if err := sd.Done(); err != nil {
@@ -8812,12 +9068,16 @@ func (v *RTPH263VideoRedundancyEncoding) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RTPH263VideoRedundancyEncoding) Decode(d *per.Decoder) error {
+	*v = RTPH263VideoRedundancyEncoding{}
+	return v.decode(d)
+}
+
+func (v *RTPH263VideoRedundancyEncoding) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPH263VideoRedundancyEncoding{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -8840,7 +9100,7 @@ func (v *RTPH263VideoRedundancyEncoding) Decode(d *per.Decoder) error {
 		}
 		v.FramesBetweenSyncPoints = uint16(x)
 	}
-	if err := v.FrameToThreadMapping.Decode(d); err != nil {
+	if err := v.FrameToThreadMapping.decode(d); err != nil {
 		return per.Field(err, "frameToThreadMapping")
 	}
 	if opt&(1<<0) != 0 {
@@ -8947,12 +9207,16 @@ func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) Decode(d *per.Decoder) error {
+	*v = RTPH263VideoRedundancyEncodingFrameToThreadMapping{}
+	return v.decode(d)
+}
+
+func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPH263VideoRedundancyEncodingFrameToThreadMapping{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -8973,7 +9237,7 @@ func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) Decode(d *per.Decod
 				}
 				for j170 := 0; j170 < k; j170++ {
 					var x171 RTPH263VideoRedundancyFrameMapping
-					if err := x171.Decode(d); err != nil {
+					if err := x171.decode(d); err != nil {
 						return per.Field(per.Index(err, done168+j170), "custom")
 					}
 					list167 = append(list167, x171)
@@ -9037,12 +9301,16 @@ func (v *RTPH263VideoRedundancyFrameMapping) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RTPH263VideoRedundancyFrameMapping) Decode(d *per.Decoder) error {
+	*v = RTPH263VideoRedundancyFrameMapping{}
+	return v.decode(d)
+}
+
+func (v *RTPH263VideoRedundancyFrameMapping) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPH263VideoRedundancyFrameMapping{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9139,12 +9407,16 @@ func (v *MultipointCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultipointCapability) Decode(d *per.Decoder) error {
+	*v = MultipointCapability{}
+	return v.decode(d)
+}
+
+func (v *MultipointCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultipointCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9175,7 +9447,7 @@ func (v *MultipointCapability) Decode(d *per.Decoder) error {
 			}
 			for j188 := 0; j188 < k; j188++ {
 				var x189 MediaDistributionCapability
-				if err := x189.Decode(d); err != nil {
+				if err := x189.decode(d); err != nil {
 					return per.Field(per.Index(err, done186+j188), "mediaDistributionCapability")
 				}
 				list185 = append(list185, x189)
@@ -9279,12 +9551,16 @@ func (v *MediaDistributionCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MediaDistributionCapability) Decode(d *per.Decoder) error {
+	*v = MediaDistributionCapability{}
+	return v.decode(d)
+}
+
+func (v *MediaDistributionCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaDistributionCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9348,7 +9624,7 @@ func (v *MediaDistributionCapability) Decode(d *per.Decoder) error {
 				}
 				for j201 := 0; j201 < k; j201++ {
 					var x202 DataApplicationCapability
-					if err := x202.Decode(d); err != nil {
+					if err := x202.decode(d); err != nil {
 						return per.Field(per.Index(err, done199+j201), "centralizedData")
 					}
 					list198 = append(list198, x202)
@@ -9372,7 +9648,7 @@ func (v *MediaDistributionCapability) Decode(d *per.Decoder) error {
 				}
 				for j206 := 0; j206 < k; j206++ {
 					var x207 DataApplicationCapability
-					if err := x207.Decode(d); err != nil {
+					if err := x207.decode(d); err != nil {
 						return per.Field(per.Index(err, done204+j206), "distributedData")
 					}
 					list203 = append(list203, x207)
@@ -9517,12 +9793,16 @@ func (v *VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VideoCapability) Decode(d *per.Decoder) error {
+	*v = VideoCapability{}
+	return v.decode(d)
+}
+
+func (v *VideoCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VideoCapability{}
 	idx, err := d.Choice(5, 7, true)
 	if err != nil {
 		return err
@@ -9531,27 +9811,27 @@ func (v *VideoCapability) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.H261VideoCapability = new(H261VideoCapability)
-		if err := v.H261VideoCapability.Decode(d); err != nil {
+		if err := v.H261VideoCapability.decode(d); err != nil {
 			return per.Field(err, "h261VideoCapability")
 		}
 	case 2:
 		v.H262VideoCapability = new(H262VideoCapability)
-		if err := v.H262VideoCapability.Decode(d); err != nil {
+		if err := v.H262VideoCapability.decode(d); err != nil {
 			return per.Field(err, "h262VideoCapability")
 		}
 	case 3:
 		v.H263VideoCapability = new(H263VideoCapability)
-		if err := v.H263VideoCapability.Decode(d); err != nil {
+		if err := v.H263VideoCapability.decode(d); err != nil {
 			return per.Field(err, "h263VideoCapability")
 		}
 	case 4:
 		v.Is11172VideoCapability = new(IS11172VideoCapability)
-		if err := v.Is11172VideoCapability.Decode(d); err != nil {
+		if err := v.Is11172VideoCapability.decode(d); err != nil {
 			return per.Field(err, "is11172VideoCapability")
 		}
 	case 5:
@@ -9561,7 +9841,7 @@ func (v *VideoCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericVideoCapability = new(GenericCapability)
-		if err := v.GenericVideoCapability.Decode(sd); err != nil {
+		if err := v.GenericVideoCapability.decode(sd); err != nil {
 			return per.Field(err, "genericVideoCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -9574,7 +9854,7 @@ func (v *VideoCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ExtendedVideoCapability = new(ExtendedVideoCapability)
-		if err := v.ExtendedVideoCapability.Decode(sd); err != nil {
+		if err := v.ExtendedVideoCapability.decode(sd); err != nil {
 			return per.Field(err, "extendedVideoCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -9649,12 +9929,16 @@ func (v *ExtendedVideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ExtendedVideoCapability) Decode(d *per.Decoder) error {
+	*v = ExtendedVideoCapability{}
+	return v.decode(d)
+}
+
+func (v *ExtendedVideoCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ExtendedVideoCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9675,7 +9959,7 @@ func (v *ExtendedVideoCapability) Decode(d *per.Decoder) error {
 			}
 			for j219 := 0; j219 < k; j219++ {
 				var x220 VideoCapability
-				if err := x220.Decode(d); err != nil {
+				if err := x220.decode(d); err != nil {
 					return per.Field(per.Index(err, done217+j219), "videoCapability")
 				}
 				list216 = append(list216, x220)
@@ -9698,7 +9982,7 @@ func (v *ExtendedVideoCapability) Decode(d *per.Decoder) error {
 				}
 				for j224 := 0; j224 < k; j224++ {
 					var x225 GenericCapability
-					if err := x225.Decode(d); err != nil {
+					if err := x225.decode(d); err != nil {
 						return per.Field(per.Index(err, done222+j224), "videoCapabilityExtension")
 					}
 					list221 = append(list221, x225)
@@ -9783,12 +10067,16 @@ func (v *H261VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H261VideoCapability) Decode(d *per.Decoder) error {
+	*v = H261VideoCapability{}
+	return v.decode(d)
+}
+
+func (v *H261VideoCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H261VideoCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -9983,12 +10271,16 @@ func (v *H262VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H262VideoCapability) Decode(d *per.Decoder) error {
+	*v = H262VideoCapability{}
+	return v.decode(d)
+}
+
+func (v *H262VideoCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H262VideoCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -10358,12 +10650,16 @@ func (v *H263VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H263VideoCapability) Decode(d *per.Decoder) error {
+	*v = H263VideoCapability{}
+	return v.decode(d)
+}
+
+func (v *H263VideoCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263VideoCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -10603,7 +10899,7 @@ func (v *H263VideoCapability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.EnhancementLayerInfo = new(EnhancementLayerInfo)
-			if err := (*v.EnhancementLayerInfo).Decode(sd); err != nil {
+			if err := (*v.EnhancementLayerInfo).decode(sd); err != nil {
 				return per.Field(err, "enhancementLayerInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -10617,7 +10913,7 @@ func (v *H263VideoCapability) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H263Options = new(H263Options)
-			if err := (*v.H263Options).Decode(sd); err != nil {
+			if err := (*v.H263Options).decode(sd); err != nil {
 				return per.Field(err, "h263Options")
 			}
 			if err := sd.Done(); err != nil {
@@ -10718,12 +11014,16 @@ func (v *EnhancementLayerInfo) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EnhancementLayerInfo) Decode(d *per.Decoder) error {
+	*v = EnhancementLayerInfo{}
+	return v.decode(d)
+}
+
+func (v *EnhancementLayerInfo) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EnhancementLayerInfo{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -10752,7 +11052,7 @@ func (v *EnhancementLayerInfo) Decode(d *per.Decoder) error {
 				}
 				for j241 := 0; j241 < k; j241++ {
 					var x242 EnhancementOptions
-					if err := x242.Decode(d); err != nil {
+					if err := x242.decode(d); err != nil {
 						return per.Field(per.Index(err, done239+j241), "snrEnhancement")
 					}
 					list238 = append(list238, x242)
@@ -10776,7 +11076,7 @@ func (v *EnhancementLayerInfo) Decode(d *per.Decoder) error {
 				}
 				for j246 := 0; j246 < k; j246++ {
 					var x247 EnhancementOptions
-					if err := x247.Decode(d); err != nil {
+					if err := x247.decode(d); err != nil {
 						return per.Field(per.Index(err, done244+j246), "spatialEnhancement")
 					}
 					list243 = append(list243, x247)
@@ -10800,7 +11100,7 @@ func (v *EnhancementLayerInfo) Decode(d *per.Decoder) error {
 				}
 				for j251 := 0; j251 < k; j251++ {
 					var x252 BEnhancementParameters
-					if err := x252.Decode(d); err != nil {
+					if err := x252.decode(d); err != nil {
 						return per.Field(per.Index(err, done249+j251), "bPictureEnhancement")
 					}
 					list248 = append(list248, x252)
@@ -10857,17 +11157,21 @@ func (v *BEnhancementParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *BEnhancementParameters) Decode(d *per.Decoder) error {
+	*v = BEnhancementParameters{}
+	return v.decode(d)
+}
+
+func (v *BEnhancementParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = BEnhancementParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.EnhancementOptions.Decode(d); err != nil {
+	if err := v.EnhancementOptions.decode(d); err != nil {
 		return per.Field(err, "enhancementOptions")
 	}
 	{
@@ -11018,12 +11322,16 @@ func (v *EnhancementOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EnhancementOptions) Decode(d *per.Decoder) error {
+	*v = EnhancementOptions{}
+	return v.decode(d)
+}
+
+func (v *EnhancementOptions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EnhancementOptions{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11169,7 +11477,7 @@ func (v *EnhancementOptions) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.H263Options = new(H263Options)
-		if err := (*v.H263Options).Decode(d); err != nil {
+		if err := (*v.H263Options).decode(d); err != nil {
 			return per.Field(err, "h263Options")
 		}
 	}
@@ -11380,12 +11688,16 @@ func (v *H263Options) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H263Options) Decode(d *per.Decoder) error {
+	*v = H263Options{}
+	return v.decode(d)
+}
+
+func (v *H263Options) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263Options{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11557,7 +11869,7 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<4) != 0 {
 		v.TransparencyParameters = new(TransparencyParameters)
-		if err := (*v.TransparencyParameters).Decode(d); err != nil {
+		if err := (*v.TransparencyParameters).decode(d); err != nil {
 			return per.Field(err, "transparencyParameters")
 		}
 	}
@@ -11570,7 +11882,7 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<3) != 0 {
 		v.RefPictureSelection = new(RefPictureSelection)
-		if err := (*v.RefPictureSelection).Decode(d); err != nil {
+		if err := (*v.RefPictureSelection).decode(d); err != nil {
 			return per.Field(err, "refPictureSelection")
 		}
 	}
@@ -11587,7 +11899,7 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 				}
 				for j268 := 0; j268 < k; j268++ {
 					var x269 CustomPictureClockFrequency
-					if err := x269.Decode(d); err != nil {
+					if err := x269.decode(d); err != nil {
 						return per.Field(per.Index(err, done266+j268), "customPictureClockFrequency")
 					}
 					list265 = append(list265, x269)
@@ -11611,7 +11923,7 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 				}
 				for j273 := 0; j273 < k; j273++ {
 					var x274 CustomPictureFormat
-					if err := x274.Decode(d); err != nil {
+					if err := x274.decode(d); err != nil {
 						return per.Field(per.Index(err, done271+j273), "customPictureFormat")
 					}
 					list270 = append(list270, x274)
@@ -11635,7 +11947,7 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 				}
 				for j278 := 0; j278 < k; j278++ {
 					var x279 H263VideoModeCombos
-					if err := x279.Decode(d); err != nil {
+					if err := x279.decode(d); err != nil {
 						return per.Field(per.Index(err, done276+j278), "modeCombos")
 					}
 					list275 = append(list275, x279)
@@ -11674,7 +11986,7 @@ func (v *H263Options) Decode(d *per.Decoder) error {
 				return per.Field(err, "h263Version3Options")
 			}
 			sd := &sub
-			if err := v.H263Version3Options.Decode(sd); err != nil {
+			if err := v.H263Version3Options.decode(sd); err != nil {
 				return per.Field(err, "h263Version3Options")
 			}
 			if err := sd.Done(); err != nil {
@@ -11737,12 +12049,16 @@ func (v *TransparencyParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransparencyParameters) Decode(d *per.Decoder) error {
+	*v = TransparencyParameters{}
+	return v.decode(d)
+}
+
+func (v *TransparencyParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransparencyParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11847,12 +12163,16 @@ func (v *RefPictureSelection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RefPictureSelection) Decode(d *per.Decoder) error {
+	*v = RefPictureSelection{}
+	return v.decode(d)
+}
+
+func (v *RefPictureSelection) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelection{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -11863,7 +12183,7 @@ func (v *RefPictureSelection) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.AdditionalPictureMemory = new(RefPictureSelectionAdditionalPictureMemory)
-		if err := (*v.AdditionalPictureMemory).Decode(d); err != nil {
+		if err := (*v.AdditionalPictureMemory).decode(d); err != nil {
 			return per.Field(err, "additionalPictureMemory")
 		}
 	}
@@ -11874,7 +12194,7 @@ func (v *RefPictureSelection) Decode(d *per.Decoder) error {
 		}
 		v.VideoMux = bool(x)
 	}
-	if err := v.VideoBackChannelSend.Decode(d); err != nil {
+	if err := v.VideoBackChannelSend.decode(d); err != nil {
 		return per.Field(err, "videoBackChannelSend")
 	}
 	if ext {
@@ -11888,7 +12208,7 @@ func (v *RefPictureSelection) Decode(d *per.Decoder) error {
 				return per.Field(err, "enhancedReferencePicSelect")
 			}
 			sd := &sub
-			if err := v.EnhancedReferencePicSelect.Decode(sd); err != nil {
+			if err := v.EnhancedReferencePicSelect.decode(sd); err != nil {
 				return per.Field(err, "enhancedReferencePicSelect")
 			}
 			if err := sd.Done(); err != nil {
@@ -11974,12 +12294,16 @@ func (v *RefPictureSelectionAdditionalPictureMemory) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RefPictureSelectionAdditionalPictureMemory) Decode(d *per.Decoder) error {
+	*v = RefPictureSelectionAdditionalPictureMemory{}
+	return v.decode(d)
+}
+
+func (v *RefPictureSelectionAdditionalPictureMemory) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelectionAdditionalPictureMemory{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -12116,12 +12440,16 @@ func (v *RefPictureSelectionVideoBackChannelSend) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RefPictureSelectionVideoBackChannelSend) Decode(d *per.Decoder) error {
+	*v = RefPictureSelectionVideoBackChannelSend{}
+	return v.decode(d)
+}
+
+func (v *RefPictureSelectionVideoBackChannelSend) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelectionVideoBackChannelSend{}
 	idx, err := d.Choice(5, 5, true)
 	if err != nil {
 		return err
@@ -12173,12 +12501,16 @@ func (v *RefPictureSelectionEnhancedReferencePicSelect) Encode(e *per.Encoder) e
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RefPictureSelectionEnhancedReferencePicSelect) Decode(d *per.Decoder) error {
+	*v = RefPictureSelectionEnhancedReferencePicSelect{}
+	return v.decode(d)
+}
+
+func (v *RefPictureSelectionEnhancedReferencePicSelect) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelectionEnhancedReferencePicSelect{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -12189,7 +12521,7 @@ func (v *RefPictureSelectionEnhancedReferencePicSelect) Decode(d *per.Decoder) e
 	}
 	if opt&(1<<0) != 0 {
 		v.SubPictureRemovalParameters = new(RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameters)
-		if err := (*v.SubPictureRemovalParameters).Decode(d); err != nil {
+		if err := (*v.SubPictureRemovalParameters).decode(d); err != nil {
 			return per.Field(err, "subPictureRemovalParameters")
 		}
 	}
@@ -12246,12 +12578,16 @@ func (v *RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameter
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameters) Decode(d *per.Decoder) error {
+	*v = RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameters{}
+	return v.decode(d)
+}
+
+func (v *RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RefPictureSelectionEnhancedReferencePicSelectSubPictureRemovalParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -12363,12 +12699,16 @@ func (v *CustomPictureClockFrequency) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CustomPictureClockFrequency) Decode(d *per.Decoder) error {
+	*v = CustomPictureClockFrequency{}
+	return v.decode(d)
+}
+
+func (v *CustomPictureClockFrequency) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureClockFrequency{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -12507,12 +12847,16 @@ func (v *CustomPictureFormat) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CustomPictureFormat) Decode(d *per.Decoder) error {
+	*v = CustomPictureFormat{}
+	return v.decode(d)
+}
+
+func (v *CustomPictureFormat) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormat{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -12545,10 +12889,10 @@ func (v *CustomPictureFormat) Decode(d *per.Decoder) error {
 		}
 		v.MinCustomPictureHeight = uint16(x)
 	}
-	if err := v.MPI.Decode(d); err != nil {
+	if err := v.MPI.decode(d); err != nil {
 		return per.Field(err, "mPI")
 	}
-	if err := v.PixelAspectInformation.Decode(d); err != nil {
+	if err := v.PixelAspectInformation.decode(d); err != nil {
 		return per.Field(err, "pixelAspectInformation")
 	}
 	if ext {
@@ -12615,12 +12959,16 @@ func (v *CustomPictureFormatMPI) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CustomPictureFormatMPI) Decode(d *per.Decoder) error {
+	*v = CustomPictureFormatMPI{}
+	return v.decode(d)
+}
+
+func (v *CustomPictureFormatMPI) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormatMPI{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -12652,7 +13000,7 @@ func (v *CustomPictureFormatMPI) Decode(d *per.Decoder) error {
 				}
 				for j287 := 0; j287 < k; j287++ {
 					var x288 CustomPictureFormatMPICustomPCF
-					if err := x288.Decode(d); err != nil {
+					if err := x288.decode(d); err != nil {
 						return per.Field(per.Index(err, done285+j287), "customPCF")
 					}
 					list284 = append(list284, x288)
@@ -12714,12 +13062,16 @@ func (v *CustomPictureFormatMPICustomPCF) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CustomPictureFormatMPICustomPCF) Decode(d *per.Decoder) error {
+	*v = CustomPictureFormatMPICustomPCF{}
+	return v.decode(d)
+}
+
+func (v *CustomPictureFormatMPICustomPCF) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormatMPICustomPCF{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -12844,12 +13196,16 @@ func (v *CustomPictureFormatPixelAspectInformation) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CustomPictureFormatPixelAspectInformation) Decode(d *per.Decoder) error {
+	*v = CustomPictureFormatPixelAspectInformation{}
+	return v.decode(d)
+}
+
+func (v *CustomPictureFormatPixelAspectInformation) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormatPixelAspectInformation{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -12904,7 +13260,7 @@ func (v *CustomPictureFormatPixelAspectInformation) Decode(d *per.Decoder) error
 				}
 				for j305 := 0; j305 < k; j305++ {
 					var x306 CustomPictureFormatPixelAspectInformationExtendedPAR
-					if err := x306.Decode(d); err != nil {
+					if err := x306.decode(d); err != nil {
 						return per.Field(per.Index(err, done303+j305), "extendedPAR")
 					}
 					list302 = append(list302, x306)
@@ -12958,12 +13314,16 @@ func (v *CustomPictureFormatPixelAspectInformationExtendedPAR) Encode(e *per.Enc
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CustomPictureFormatPixelAspectInformationExtendedPAR) Decode(d *per.Decoder) error {
+	*v = CustomPictureFormatPixelAspectInformationExtendedPAR{}
+	return v.decode(d)
+}
+
+func (v *CustomPictureFormatPixelAspectInformationExtendedPAR) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CustomPictureFormatPixelAspectInformationExtendedPAR{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -13040,17 +13400,21 @@ func (v *H263VideoModeCombos) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H263VideoModeCombos) Decode(d *per.Decoder) error {
+	*v = H263VideoModeCombos{}
+	return v.decode(d)
+}
+
+func (v *H263VideoModeCombos) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263VideoModeCombos{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.H263VideoUncoupledModes.Decode(d); err != nil {
+	if err := v.H263VideoUncoupledModes.decode(d); err != nil {
 		return per.Field(err, "h263VideoUncoupledModes")
 	}
 	{
@@ -13065,7 +13429,7 @@ func (v *H263VideoModeCombos) Decode(d *per.Decoder) error {
 			}
 			for j314 := 0; j314 < k; j314++ {
 				var x315 H263ModeComboFlags
-				if err := x315.Decode(d); err != nil {
+				if err := x315.decode(d); err != nil {
 					return per.Field(per.Index(err, done312+j314), "h263VideoCoupledModes")
 				}
 				list311 = append(list311, x315)
@@ -13197,12 +13561,16 @@ func (v *H263ModeComboFlags) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H263ModeComboFlags) Decode(d *per.Decoder) error {
+	*v = H263ModeComboFlags{}
+	return v.decode(d)
+}
+
+func (v *H263ModeComboFlags) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263ModeComboFlags{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -13382,7 +13750,7 @@ func (v *H263ModeComboFlags) Decode(d *per.Decoder) error {
 				return per.Field(err, "h263Version3Options")
 			}
 			sd := &sub
-			if err := v.H263Version3Options.Decode(sd); err != nil {
+			if err := v.H263Version3Options.decode(sd); err != nil {
 				return per.Field(err, "h263Version3Options")
 			}
 			if err := sd.Done(); err != nil {
@@ -13444,12 +13812,16 @@ func (v *H263Version3Options) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H263Version3Options) Decode(d *per.Decoder) error {
+	*v = H263Version3Options{}
+	return v.decode(d)
+}
+
+func (v *H263Version3Options) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263Version3Options{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -13608,12 +13980,16 @@ func (v *IS11172VideoCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS11172VideoCapability) Decode(d *per.Decoder) error {
+	*v = IS11172VideoCapability{}
+	return v.decode(d)
+}
+
+func (v *IS11172VideoCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172VideoCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14020,12 +14396,16 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AudioCapability) Decode(d *per.Decoder) error {
+	*v = AudioCapability{}
+	return v.decode(d)
+}
+
+func (v *AudioCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioCapability{}
 	idx, err := d.Choice(14, 25, true)
 	if err != nil {
 		return err
@@ -14034,7 +14414,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -14095,7 +14475,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 	case 8:
 		v.G7231 = new(AudioCapabilityG7231)
-		if err := v.G7231.Decode(d); err != nil {
+		if err := v.G7231.decode(d); err != nil {
 			return per.Field(err, "g7231")
 		}
 	case 9:
@@ -14124,12 +14504,12 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 	case 12:
 		v.Is11172AudioCapability = new(IS11172AudioCapability)
-		if err := v.Is11172AudioCapability.Decode(d); err != nil {
+		if err := v.Is11172AudioCapability.decode(d); err != nil {
 			return per.Field(err, "is11172AudioCapability")
 		}
 	case 13:
 		v.Is13818AudioCapability = new(IS13818AudioCapability)
-		if err := v.Is13818AudioCapability.Decode(d); err != nil {
+		if err := v.Is13818AudioCapability.decode(d); err != nil {
 			return per.Field(err, "is13818AudioCapability")
 		}
 	case 14:
@@ -14171,7 +14551,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.G7231AnnexCCapability = new(G7231AnnexCCapability)
-		if err := v.G7231AnnexCCapability.Decode(sd); err != nil {
+		if err := v.G7231AnnexCCapability.decode(sd); err != nil {
 			return per.Field(err, "g7231AnnexCCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -14184,7 +14564,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GsmFullRate = new(GSMAudioCapability)
-		if err := v.GsmFullRate.Decode(sd); err != nil {
+		if err := v.GsmFullRate.decode(sd); err != nil {
 			return per.Field(err, "gsmFullRate")
 		}
 		if err := sd.Done(); err != nil {
@@ -14197,7 +14577,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GsmHalfRate = new(GSMAudioCapability)
-		if err := v.GsmHalfRate.Decode(sd); err != nil {
+		if err := v.GsmHalfRate.decode(sd); err != nil {
 			return per.Field(err, "gsmHalfRate")
 		}
 		if err := sd.Done(); err != nil {
@@ -14210,7 +14590,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GsmEnhancedFullRate = new(GSMAudioCapability)
-		if err := v.GsmEnhancedFullRate.Decode(sd); err != nil {
+		if err := v.GsmEnhancedFullRate.decode(sd); err != nil {
 			return per.Field(err, "gsmEnhancedFullRate")
 		}
 		if err := sd.Done(); err != nil {
@@ -14223,7 +14603,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericAudioCapability = new(GenericCapability)
-		if err := v.GenericAudioCapability.Decode(sd); err != nil {
+		if err := v.GenericAudioCapability.decode(sd); err != nil {
 			return per.Field(err, "genericAudioCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -14236,7 +14616,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.G729Extensions = new(G729Extensions)
-		if err := v.G729Extensions.Decode(sd); err != nil {
+		if err := v.G729Extensions.decode(sd); err != nil {
 			return per.Field(err, "g729Extensions")
 		}
 		if err := sd.Done(); err != nil {
@@ -14249,7 +14629,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Vbd = new(VBDCapability)
-		if err := v.Vbd.Decode(sd); err != nil {
+		if err := v.Vbd.decode(sd); err != nil {
 			return per.Field(err, "vbd")
 		}
 		if err := sd.Done(); err != nil {
@@ -14262,7 +14642,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.AudioTelephonyEvent = new(NoPTAudioTelephonyEventCapability)
-		if err := v.AudioTelephonyEvent.Decode(sd); err != nil {
+		if err := v.AudioTelephonyEvent.decode(sd); err != nil {
 			return per.Field(err, "audioTelephonyEvent")
 		}
 		if err := sd.Done(); err != nil {
@@ -14275,7 +14655,7 @@ func (v *AudioCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.AudioTone = new(NoPTAudioToneCapability)
-		if err := v.AudioTone.Decode(sd); err != nil {
+		if err := v.AudioTone.decode(sd); err != nil {
 			return per.Field(err, "audioTone")
 		}
 		if err := sd.Done(); err != nil {
@@ -14309,12 +14689,16 @@ func (v *AudioCapabilityG7231) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AudioCapabilityG7231) Decode(d *per.Decoder) error {
+	*v = AudioCapabilityG7231{}
+	return v.decode(d)
+}
+
+func (v *AudioCapabilityG7231) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioCapabilityG7231{}
 	{
 		x, err := d.Constrained(1, 256)
 		if err != nil {
@@ -14383,12 +14767,16 @@ func (v *G729Extensions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *G729Extensions) Decode(d *per.Decoder) error {
+	*v = G729Extensions{}
+	return v.decode(d)
+}
+
+func (v *G729Extensions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G729Extensions{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14508,12 +14896,16 @@ func (v *G7231AnnexCCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *G7231AnnexCCapability) Decode(d *per.Decoder) error {
+	*v = G7231AnnexCCapability{}
+	return v.decode(d)
+}
+
+func (v *G7231AnnexCCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G7231AnnexCCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14538,7 +14930,7 @@ func (v *G7231AnnexCCapability) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.G723AnnexCAudioMode = new(G7231AnnexCCapabilityG723AnnexCAudioMode)
-		if err := (*v.G723AnnexCAudioMode).Decode(d); err != nil {
+		if err := (*v.G723AnnexCAudioMode).decode(d); err != nil {
 			return per.Field(err, "g723AnnexCAudioMode")
 		}
 	}
@@ -14608,12 +15000,16 @@ func (v *G7231AnnexCCapabilityG723AnnexCAudioMode) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *G7231AnnexCCapabilityG723AnnexCAudioMode) Decode(d *per.Decoder) error {
+	*v = G7231AnnexCCapabilityG723AnnexCAudioMode{}
+	return v.decode(d)
+}
+
+func (v *G7231AnnexCCapabilityG723AnnexCAudioMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G7231AnnexCCapabilityG723AnnexCAudioMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14725,12 +15121,16 @@ func (v *IS11172AudioCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS11172AudioCapability) Decode(d *per.Decoder) error {
+	*v = IS11172AudioCapability{}
+	return v.decode(d)
+}
+
+func (v *IS11172AudioCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -14899,12 +15299,16 @@ func (v *IS13818AudioCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS13818AudioCapability) Decode(d *per.Decoder) error {
+	*v = IS13818AudioCapability{}
+	return v.decode(d)
+}
+
+func (v *IS13818AudioCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -15103,12 +15507,16 @@ func (v *GSMAudioCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GSMAudioCapability) Decode(d *per.Decoder) error {
+	*v = GSMAudioCapability{}
+	return v.decode(d)
+}
+
+func (v *GSMAudioCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GSMAudioCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -15175,17 +15583,21 @@ func (v *VBDCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VBDCapability) Decode(d *per.Decoder) error {
+	*v = VBDCapability{}
+	return v.decode(d)
+}
+
+func (v *VBDCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VBDCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if ext {
@@ -15234,17 +15646,21 @@ func (v *DataApplicationCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataApplicationCapability) Decode(d *per.Decoder) error {
+	*v = DataApplicationCapability{}
+	return v.decode(d)
+}
+
+func (v *DataApplicationCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Application.Decode(d); err != nil {
+	if err := v.Application.decode(d); err != nil {
 		return per.Field(err, "application")
 	}
 	{
@@ -15461,12 +15877,16 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataApplicationCapabilityApplication) Decode(d *per.Decoder) error {
+	*v = DataApplicationCapabilityApplication{}
+	return v.decode(d)
+}
+
+func (v *DataApplicationCapabilityApplication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapabilityApplication{}
 	idx, err := d.Choice(10, 14, true)
 	if err != nil {
 		return err
@@ -15475,48 +15895,48 @@ func (v *DataApplicationCapabilityApplication) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.T120 = new(DataProtocolCapability)
-		if err := v.T120.Decode(d); err != nil {
+		if err := v.T120.decode(d); err != nil {
 			return per.Field(err, "t120")
 		}
 	case 2:
 		v.DsmCc = new(DataProtocolCapability)
-		if err := v.DsmCc.Decode(d); err != nil {
+		if err := v.DsmCc.decode(d); err != nil {
 			return per.Field(err, "dsm-cc")
 		}
 	case 3:
 		v.UserData = new(DataProtocolCapability)
-		if err := v.UserData.Decode(d); err != nil {
+		if err := v.UserData.decode(d); err != nil {
 			return per.Field(err, "userData")
 		}
 	case 4:
 		v.T84 = new(DataApplicationCapabilityApplicationT84)
-		if err := v.T84.Decode(d); err != nil {
+		if err := v.T84.decode(d); err != nil {
 			return per.Field(err, "t84")
 		}
 	case 5:
 		v.T434 = new(DataProtocolCapability)
-		if err := v.T434.Decode(d); err != nil {
+		if err := v.T434.decode(d); err != nil {
 			return per.Field(err, "t434")
 		}
 	case 6:
 		v.H224 = new(DataProtocolCapability)
-		if err := v.H224.Decode(d); err != nil {
+		if err := v.H224.decode(d); err != nil {
 			return per.Field(err, "h224")
 		}
 	case 7:
 		v.Nlpid = new(DataApplicationCapabilityApplicationNlpid)
-		if err := v.Nlpid.Decode(d); err != nil {
+		if err := v.Nlpid.decode(d); err != nil {
 			return per.Field(err, "nlpid")
 		}
 	case 8:
 	case 9:
 		v.H222DataPartitioning = new(DataProtocolCapability)
-		if err := v.H222DataPartitioning.Decode(d); err != nil {
+		if err := v.H222DataPartitioning.decode(d); err != nil {
 			return per.Field(err, "h222DataPartitioning")
 		}
 	case 10:
@@ -15526,7 +15946,7 @@ func (v *DataApplicationCapabilityApplication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.T30fax = new(DataProtocolCapability)
-		if err := v.T30fax.Decode(sd); err != nil {
+		if err := v.T30fax.decode(sd); err != nil {
 			return per.Field(err, "t30fax")
 		}
 		if err := sd.Done(); err != nil {
@@ -15539,7 +15959,7 @@ func (v *DataApplicationCapabilityApplication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.T140 = new(DataProtocolCapability)
-		if err := v.T140.Decode(sd); err != nil {
+		if err := v.T140.decode(sd); err != nil {
 			return per.Field(err, "t140")
 		}
 		if err := sd.Done(); err != nil {
@@ -15552,7 +15972,7 @@ func (v *DataApplicationCapabilityApplication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.T38fax = new(DataApplicationCapabilityApplicationT38fax)
-		if err := v.T38fax.Decode(sd); err != nil {
+		if err := v.T38fax.decode(sd); err != nil {
 			return per.Field(err, "t38fax")
 		}
 		if err := sd.Done(); err != nil {
@@ -15565,7 +15985,7 @@ func (v *DataApplicationCapabilityApplication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericDataCapability = new(GenericCapability)
-		if err := v.GenericDataCapability.Decode(sd); err != nil {
+		if err := v.GenericDataCapability.decode(sd); err != nil {
 			return per.Field(err, "genericDataCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -15601,16 +16021,20 @@ func (v *DataApplicationCapabilityApplicationT84) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataApplicationCapabilityApplicationT84) Decode(d *per.Decoder) error {
+	*v = DataApplicationCapabilityApplicationT84{}
+	return v.decode(d)
+}
+
+func (v *DataApplicationCapabilityApplicationT84) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapabilityApplicationT84{}
-	if err := v.T84Protocol.Decode(d); err != nil {
+	if err := v.T84Protocol.decode(d); err != nil {
 		return per.Field(err, "t84Protocol")
 	}
-	if err := v.T84Profile.Decode(d); err != nil {
+	if err := v.T84Profile.decode(d); err != nil {
 		return per.Field(err, "t84Profile")
 	}
 	d.Leave()
@@ -15636,13 +16060,17 @@ func (v *DataApplicationCapabilityApplicationNlpid) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataApplicationCapabilityApplicationNlpid) Decode(d *per.Decoder) error {
+	*v = DataApplicationCapabilityApplicationNlpid{}
+	return v.decode(d)
+}
+
+func (v *DataApplicationCapabilityApplicationNlpid) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapabilityApplicationNlpid{}
-	if err := v.NlpidProtocol.Decode(d); err != nil {
+	if err := v.NlpidProtocol.decode(d); err != nil {
 		return per.Field(err, "nlpidProtocol")
 	}
 	{
@@ -15675,16 +16103,20 @@ func (v *DataApplicationCapabilityApplicationT38fax) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataApplicationCapabilityApplicationT38fax) Decode(d *per.Decoder) error {
+	*v = DataApplicationCapabilityApplicationT38fax{}
+	return v.decode(d)
+}
+
+func (v *DataApplicationCapabilityApplicationT38fax) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataApplicationCapabilityApplicationT38fax{}
-	if err := v.T38FaxProtocol.Decode(d); err != nil {
+	if err := v.T38FaxProtocol.decode(d); err != nil {
 		return per.Field(err, "t38FaxProtocol")
 	}
-	if err := v.T38FaxProfile.Decode(d); err != nil {
+	if err := v.T38FaxProfile.decode(d); err != nil {
 		return per.Field(err, "t38FaxProfile")
 	}
 	d.Leave()
@@ -15801,12 +16233,16 @@ func (v *DataProtocolCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataProtocolCapability) Decode(d *per.Decoder) error {
+	*v = DataProtocolCapability{}
+	return v.decode(d)
+}
+
+func (v *DataProtocolCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataProtocolCapability{}
 	idx, err := d.Choice(7, 14, true)
 	if err != nil {
 		return err
@@ -15815,7 +16251,7 @@ func (v *DataProtocolCapability) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -15867,7 +16303,7 @@ func (v *DataProtocolCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.V76wCompression = new(DataProtocolCapabilityV76wCompression)
-		if err := v.V76wCompression.Decode(sd); err != nil {
+		if err := v.V76wCompression.decode(sd); err != nil {
 			return per.Field(err, "v76wCompression")
 		}
 		if err := sd.Done(); err != nil {
@@ -15973,12 +16409,16 @@ func (v *DataProtocolCapabilityV76wCompression) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataProtocolCapabilityV76wCompression) Decode(d *per.Decoder) error {
+	*v = DataProtocolCapabilityV76wCompression{}
+	return v.decode(d)
+}
+
+func (v *DataProtocolCapabilityV76wCompression) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataProtocolCapabilityV76wCompression{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -15987,17 +16427,17 @@ func (v *DataProtocolCapabilityV76wCompression) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.TransmitCompression = new(CompressionType)
-		if err := v.TransmitCompression.Decode(d); err != nil {
+		if err := v.TransmitCompression.decode(d); err != nil {
 			return per.Field(err, "transmitCompression")
 		}
 	case 1:
 		v.ReceiveCompression = new(CompressionType)
-		if err := v.ReceiveCompression.Decode(d); err != nil {
+		if err := v.ReceiveCompression.decode(d); err != nil {
 			return per.Field(err, "receiveCompression")
 		}
 	case 2:
 		v.TransmitAndReceiveCompression = new(CompressionType)
-		if err := v.TransmitAndReceiveCompression.Decode(d); err != nil {
+		if err := v.TransmitAndReceiveCompression.decode(d); err != nil {
 			return per.Field(err, "transmitAndReceiveCompression")
 		}
 	default:
@@ -16060,12 +16500,16 @@ func (v *CompressionType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CompressionType) Decode(d *per.Decoder) error {
+	*v = CompressionType{}
+	return v.decode(d)
+}
+
+func (v *CompressionType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CompressionType{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -16074,7 +16518,7 @@ func (v *CompressionType) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.V42bis = new(V42bis)
-		if err := v.V42bis.Decode(d); err != nil {
+		if err := v.V42bis.decode(d); err != nil {
 			return per.Field(err, "v42bis")
 		}
 	default:
@@ -16119,12 +16563,16 @@ func (v *V42bis) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V42bis) Decode(d *per.Decoder) error {
+	*v = V42bis{}
+	return v.decode(d)
+}
+
+func (v *V42bis) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V42bis{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16204,12 +16652,16 @@ func (v *T84Profile) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *T84Profile) Decode(d *per.Decoder) error {
+	*v = T84Profile{}
+	return v.decode(d)
+}
+
+func (v *T84Profile) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T84Profile{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -16219,7 +16671,7 @@ func (v *T84Profile) Decode(d *per.Decoder) error {
 	case 0:
 	case 1:
 		v.T84Restricted = new(T84ProfileT84Restricted)
-		if err := v.T84Restricted.Decode(d); err != nil {
+		if err := v.T84Restricted.decode(d); err != nil {
 			return per.Field(err, "t84Restricted")
 		}
 	}
@@ -16305,12 +16757,16 @@ func (v *T84ProfileT84Restricted) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *T84ProfileT84Restricted) Decode(d *per.Decoder) error {
+	*v = T84ProfileT84Restricted{}
+	return v.decode(d)
+}
+
+func (v *T84ProfileT84Restricted) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T84ProfileT84Restricted{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16542,12 +16998,16 @@ func (v *T38FaxProfile) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *T38FaxProfile) Decode(d *per.Decoder) error {
+	*v = T38FaxProfile{}
+	return v.decode(d)
+}
+
+func (v *T38FaxProfile) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxProfile{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16601,7 +17061,7 @@ func (v *T38FaxProfile) Decode(d *per.Decoder) error {
 				return per.Field(err, "t38FaxRateManagement")
 			}
 			sd := &sub
-			if err := v.T38FaxRateManagement.Decode(sd); err != nil {
+			if err := v.T38FaxRateManagement.decode(sd); err != nil {
 				return per.Field(err, "t38FaxRateManagement")
 			}
 			if err := sd.Done(); err != nil {
@@ -16615,7 +17075,7 @@ func (v *T38FaxProfile) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.T38FaxUDPOptions = new(T38FaxUDPOptions)
-			if err := (*v.T38FaxUDPOptions).Decode(sd); err != nil {
+			if err := (*v.T38FaxUDPOptions).decode(sd); err != nil {
 				return per.Field(err, "t38FaxUdpOptions")
 			}
 			if err := sd.Done(); err != nil {
@@ -16629,7 +17089,7 @@ func (v *T38FaxProfile) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.T38FaxTCPOptions = new(T38FaxTCPOptions)
-			if err := (*v.T38FaxTCPOptions).Decode(sd); err != nil {
+			if err := (*v.T38FaxTCPOptions).decode(sd); err != nil {
 				return per.Field(err, "t38FaxTcpOptions")
 			}
 			if err := sd.Done(); err != nil {
@@ -16690,12 +17150,16 @@ func (v *T38FaxRateManagement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *T38FaxRateManagement) Decode(d *per.Decoder) error {
+	*v = T38FaxRateManagement{}
+	return v.decode(d)
+}
+
+func (v *T38FaxRateManagement) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxRateManagement{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -16741,12 +17205,16 @@ func (v *T38FaxUDPOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *T38FaxUDPOptions) Decode(d *per.Decoder) error {
+	*v = T38FaxUDPOptions{}
+	return v.decode(d)
+}
+
+func (v *T38FaxUDPOptions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxUDPOptions{}
 	opt, err := d.Bits(2)
 	if err != nil {
 		return err
@@ -16771,7 +17239,7 @@ func (v *T38FaxUDPOptions) Decode(d *per.Decoder) error {
 			(*v.T38FaxMaxDatagram) = int64(x)
 		}
 	}
-	if err := v.T38FaxUDPEC.Decode(d); err != nil {
+	if err := v.T38FaxUDPEC.decode(d); err != nil {
 		return per.Field(err, "t38FaxUdpEC")
 	}
 	d.Leave()
@@ -16822,12 +17290,16 @@ func (v *T38FaxUDPOptionsT38FaxUDPEC) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *T38FaxUDPOptionsT38FaxUDPEC) Decode(d *per.Decoder) error {
+	*v = T38FaxUDPOptionsT38FaxUDPEC{}
+	return v.decode(d)
+}
+
+func (v *T38FaxUDPOptionsT38FaxUDPEC) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxUDPOptionsT38FaxUDPEC{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -16871,12 +17343,16 @@ func (v *T38FaxTCPOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *T38FaxTCPOptions) Decode(d *per.Decoder) error {
+	*v = T38FaxTCPOptions{}
+	return v.decode(d)
+}
+
+func (v *T38FaxTCPOptions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = T38FaxTCPOptions{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16961,12 +17437,16 @@ func (v *EncryptionAuthenticationAndIntegrity) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptionAuthenticationAndIntegrity) Decode(d *per.Decoder) error {
+	*v = EncryptionAuthenticationAndIntegrity{}
+	return v.decode(d)
+}
+
+func (v *EncryptionAuthenticationAndIntegrity) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionAuthenticationAndIntegrity{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -16982,13 +17462,13 @@ func (v *EncryptionAuthenticationAndIntegrity) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.AuthenticationCapability = new(AuthenticationCapability)
-		if err := (*v.AuthenticationCapability).Decode(d); err != nil {
+		if err := (*v.AuthenticationCapability).decode(d); err != nil {
 			return per.Field(err, "authenticationCapability")
 		}
 	}
 	if opt&(1<<0) != 0 {
 		v.IntegrityCapability = new(IntegrityCapability)
-		if err := (*v.IntegrityCapability).Decode(d); err != nil {
+		if err := (*v.IntegrityCapability).decode(d); err != nil {
 			return per.Field(err, "integrityCapability")
 		}
 	}
@@ -17004,7 +17484,7 @@ func (v *EncryptionAuthenticationAndIntegrity) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.GenericH235SecurityCapability = new(GenericCapability)
-			if err := (*v.GenericH235SecurityCapability).Decode(sd); err != nil {
+			if err := (*v.GenericH235SecurityCapability).decode(sd); err != nil {
 				return per.Field(err, "genericH235SecurityCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -17058,7 +17538,7 @@ func (v *EncryptionCapability) Decode(d *per.Decoder) error {
 			}
 			for j323 := 0; j323 < k; j323++ {
 				var x324 MediaEncryptionAlgorithm
-				if err := x324.Decode(d); err != nil {
+				if err := x324.decode(d); err != nil {
 					return per.Index(err, done321+j323)
 				}
 				list320 = append(list320, x324)
@@ -17128,12 +17608,16 @@ func (v *MediaEncryptionAlgorithm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MediaEncryptionAlgorithm) Decode(d *per.Decoder) error {
+	*v = MediaEncryptionAlgorithm{}
+	return v.decode(d)
+}
+
+func (v *MediaEncryptionAlgorithm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MediaEncryptionAlgorithm{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -17142,7 +17626,7 @@ func (v *MediaEncryptionAlgorithm) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -17206,12 +17690,16 @@ func (v *AuthenticationCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AuthenticationCapability) Decode(d *per.Decoder) error {
+	*v = AuthenticationCapability{}
+	return v.decode(d)
+}
+
+func (v *AuthenticationCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AuthenticationCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -17222,7 +17710,7 @@ func (v *AuthenticationCapability) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandard = new(NonStandardParameter)
-		if err := (*v.NonStandard).Decode(d); err != nil {
+		if err := (*v.NonStandard).decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	}
@@ -17288,12 +17776,16 @@ func (v *IntegrityCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IntegrityCapability) Decode(d *per.Decoder) error {
+	*v = IntegrityCapability{}
+	return v.decode(d)
+}
+
+func (v *IntegrityCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IntegrityCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -17304,7 +17796,7 @@ func (v *IntegrityCapability) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.NonStandard = new(NonStandardParameter)
-		if err := (*v.NonStandard).Decode(d); err != nil {
+		if err := (*v.NonStandard).decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	}
@@ -17434,12 +17926,16 @@ func (v *UserInputCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputCapability) Decode(d *per.Decoder) error {
+	*v = UserInputCapability{}
+	return v.decode(d)
+}
+
+func (v *UserInputCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputCapability{}
 	idx, err := d.Choice(6, 12, true)
 	if err != nil {
 		return err
@@ -17459,7 +17955,7 @@ func (v *UserInputCapability) Decode(d *per.Decoder) error {
 				}
 				for j332 := 0; j332 < k; j332++ {
 					var x333 NonStandardParameter
-					if err := x333.Decode(d); err != nil {
+					if err := x333.decode(d); err != nil {
 						return per.Field(per.Index(err, done330+j332), "nonStandard")
 					}
 					list329 = append(list329, x333)
@@ -17526,7 +18022,7 @@ func (v *UserInputCapability) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericUserInputCapability = new(GenericCapability)
-		if err := v.GenericUserInputCapability.Decode(sd); err != nil {
+		if err := v.GenericUserInputCapability.decode(sd); err != nil {
 			return per.Field(err, "genericUserInputCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -17608,12 +18104,16 @@ func (v *ConferenceCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceCapability) Decode(d *per.Decoder) error {
+	*v = ConferenceCapability{}
+	return v.decode(d)
+}
+
+func (v *ConferenceCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -17635,7 +18135,7 @@ func (v *ConferenceCapability) Decode(d *per.Decoder) error {
 				}
 				for j341 := 0; j341 < k; j341++ {
 					var x342 NonStandardParameter
-					if err := x342.Decode(d); err != nil {
+					if err := x342.decode(d); err != nil {
 						return per.Field(per.Index(err, done339+j341), "nonStandardData")
 					}
 					list338 = append(list338, x342)
@@ -17793,12 +18293,16 @@ func (v *GenericCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GenericCapability) Decode(d *per.Decoder) error {
+	*v = GenericCapability{}
+	return v.decode(d)
+}
+
+func (v *GenericCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -17807,7 +18311,7 @@ func (v *GenericCapability) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.CapabilityIdentifier.Decode(d); err != nil {
+	if err := v.CapabilityIdentifier.decode(d); err != nil {
 		return per.Field(err, "capabilityIdentifier")
 	}
 	if opt&(1<<4) != 0 {
@@ -17833,7 +18337,7 @@ func (v *GenericCapability) Decode(d *per.Decoder) error {
 				}
 				for j354 := 0; j354 < k; j354++ {
 					var x355 GenericParameter
-					if err := x355.Decode(d); err != nil {
+					if err := x355.decode(d); err != nil {
 						return per.Field(per.Index(err, done352+j354), "collapsing")
 					}
 					list351 = append(list351, x355)
@@ -17857,7 +18361,7 @@ func (v *GenericCapability) Decode(d *per.Decoder) error {
 				}
 				for j359 := 0; j359 < k; j359++ {
 					var x360 GenericParameter
-					if err := x360.Decode(d); err != nil {
+					if err := x360.decode(d); err != nil {
 						return per.Field(per.Index(err, done357+j359), "nonCollapsing")
 					}
 					list356 = append(list356, x360)
@@ -17879,7 +18383,7 @@ func (v *GenericCapability) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.Transport = new(DataProtocolCapability)
-		if err := (*v.Transport).Decode(d); err != nil {
+		if err := (*v.Transport).decode(d); err != nil {
 			return per.Field(err, "transport")
 		}
 	}
@@ -17971,12 +18475,16 @@ func (v *CapabilityIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CapabilityIdentifier) Decode(d *per.Decoder) error {
+	*v = CapabilityIdentifier{}
+	return v.decode(d)
+}
+
+func (v *CapabilityIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CapabilityIdentifier{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -17993,7 +18501,7 @@ func (v *CapabilityIdentifier) Decode(d *per.Decoder) error {
 		}
 	case 1:
 		v.H221NonStandard = new(NonStandardParameter)
-		if err := v.H221NonStandard.Decode(d); err != nil {
+		if err := v.H221NonStandard.decode(d); err != nil {
 			return per.Field(err, "h221NonStandard")
 		}
 	case 2:
@@ -18070,12 +18578,16 @@ func (v *GenericParameter) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *GenericParameter) Decode(d *per.Decoder) error {
+	*v = GenericParameter{}
+	return v.decode(d)
+}
+
+func (v *GenericParameter) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = GenericParameter{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18084,10 +18596,10 @@ func (v *GenericParameter) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.ParameterIdentifier.Decode(d); err != nil {
+	if err := v.ParameterIdentifier.decode(d); err != nil {
 		return per.Field(err, "parameterIdentifier")
 	}
-	if err := v.ParameterValue.Decode(d); err != nil {
+	if err := v.ParameterValue.decode(d); err != nil {
 		return per.Field(err, "parameterValue")
 	}
 	if opt&(1<<0) != 0 {
@@ -18103,7 +18615,7 @@ func (v *GenericParameter) Decode(d *per.Decoder) error {
 				}
 				for j368 := 0; j368 < k; j368++ {
 					var x369 ParameterIdentifier
-					if err := x369.Decode(d); err != nil {
+					if err := x369.decode(d); err != nil {
 						return per.Field(per.Index(err, done366+j368), "supersedes")
 					}
 					list365 = append(list365, x369)
@@ -18202,12 +18714,16 @@ func (v *ParameterIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ParameterIdentifier) Decode(d *per.Decoder) error {
+	*v = ParameterIdentifier{}
+	return v.decode(d)
+}
+
+func (v *ParameterIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ParameterIdentifier{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -18224,7 +18740,7 @@ func (v *ParameterIdentifier) Decode(d *per.Decoder) error {
 		}
 	case 1:
 		v.H221NonStandard = new(NonStandardParameter)
-		if err := v.H221NonStandard.Decode(d); err != nil {
+		if err := v.H221NonStandard.decode(d); err != nil {
 			return per.Field(err, "h221NonStandard")
 		}
 	case 2:
@@ -18359,12 +18875,16 @@ func (v *ParameterValue) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ParameterValue) Decode(d *per.Decoder) error {
+	*v = ParameterValue{}
+	return v.decode(d)
+}
+
+func (v *ParameterValue) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ParameterValue{}
 	idx, err := d.Choice(8, 8, true)
 	if err != nil {
 		return err
@@ -18433,7 +18953,7 @@ func (v *ParameterValue) Decode(d *per.Decoder) error {
 				}
 				for j377 := 0; j377 < k; j377++ {
 					var x378 GenericParameter
-					if err := x378.Decode(d); err != nil {
+					if err := x378.decode(d); err != nil {
 						return per.Field(per.Index(err, done375+j377), "genericParameter")
 					}
 					list374 = append(list374, x378)
@@ -18503,12 +19023,16 @@ func (v *MultiplexedStreamCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexedStreamCapability) Decode(d *per.Decoder) error {
+	*v = MultiplexedStreamCapability{}
+	return v.decode(d)
+}
+
+func (v *MultiplexedStreamCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexedStreamCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18517,7 +19041,7 @@ func (v *MultiplexedStreamCapability) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.MultiplexFormat.Decode(d); err != nil {
+	if err := v.MultiplexFormat.decode(d); err != nil {
 		return per.Field(err, "multiplexFormat")
 	}
 	{
@@ -18637,12 +19161,16 @@ func (v *MultiplexFormat) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexFormat) Decode(d *per.Decoder) error {
+	*v = MultiplexFormat{}
+	return v.decode(d)
+}
+
+func (v *MultiplexFormat) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexFormat{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -18651,17 +19179,17 @@ func (v *MultiplexFormat) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.H222Capability = new(H222Capability)
-		if err := v.H222Capability.Decode(d); err != nil {
+		if err := v.H222Capability.decode(d); err != nil {
 			return per.Field(err, "h222Capability")
 		}
 	case 2:
 		v.H223Capability = new(H223Capability)
-		if err := v.H223Capability.Decode(d); err != nil {
+		if err := v.H223Capability.decode(d); err != nil {
 			return per.Field(err, "h223Capability")
 		}
 	default:
@@ -18704,12 +19232,16 @@ func (v *AudioTelephonyEventCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AudioTelephonyEventCapability) Decode(d *per.Decoder) error {
+	*v = AudioTelephonyEventCapability{}
+	return v.decode(d)
+}
+
+func (v *AudioTelephonyEventCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioTelephonyEventCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18769,12 +19301,16 @@ func (v *AudioToneCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AudioToneCapability) Decode(d *per.Decoder) error {
+	*v = AudioToneCapability{}
+	return v.decode(d)
+}
+
+func (v *AudioToneCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioToneCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18825,12 +19361,16 @@ func (v *NoPTAudioTelephonyEventCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NoPTAudioTelephonyEventCapability) Decode(d *per.Decoder) error {
+	*v = NoPTAudioTelephonyEventCapability{}
+	return v.decode(d)
+}
+
+func (v *NoPTAudioTelephonyEventCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NoPTAudioTelephonyEventCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18877,12 +19417,16 @@ func (v *NoPTAudioToneCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NoPTAudioToneCapability) Decode(d *per.Decoder) error {
+	*v = NoPTAudioToneCapability{}
+	return v.decode(d)
+}
+
+func (v *NoPTAudioToneCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NoPTAudioToneCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -18940,12 +19484,16 @@ func (v *MultiplePayloadStreamCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplePayloadStreamCapability) Decode(d *per.Decoder) error {
+	*v = MultiplePayloadStreamCapability{}
+	return v.decode(d)
+}
+
+func (v *MultiplePayloadStreamCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStreamCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19036,12 +19584,16 @@ func (v *DepFECCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECCapability) Decode(d *per.Decoder) error {
+	*v = DepFECCapability{}
+	return v.decode(d)
+}
+
+func (v *DepFECCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECCapability{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -19050,7 +19602,7 @@ func (v *DepFECCapability) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Rfc2733 = new(DepFECCapabilityRfc2733)
-		if err := v.Rfc2733.Decode(d); err != nil {
+		if err := v.Rfc2733.decode(d); err != nil {
 			return per.Field(err, "rfc2733")
 		}
 	default:
@@ -19093,12 +19645,16 @@ func (v *DepFECCapabilityRfc2733) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECCapabilityRfc2733) Decode(d *per.Decoder) error {
+	*v = DepFECCapabilityRfc2733{}
+	return v.decode(d)
+}
+
+func (v *DepFECCapabilityRfc2733) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECCapabilityRfc2733{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19110,7 +19666,7 @@ func (v *DepFECCapabilityRfc2733) Decode(d *per.Decoder) error {
 		}
 		v.RedundancyEncoding = bool(x)
 	}
-	if err := v.SeparateStream.Decode(d); err != nil {
+	if err := v.SeparateStream.decode(d); err != nil {
 		return per.Field(err, "separateStream")
 	}
 	if ext {
@@ -19155,12 +19711,16 @@ func (v *DepFECCapabilityRfc2733SeparateStream) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECCapabilityRfc2733SeparateStream) Decode(d *per.Decoder) error {
+	*v = DepFECCapabilityRfc2733SeparateStream{}
+	return v.decode(d)
+}
+
+func (v *DepFECCapabilityRfc2733SeparateStream) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECCapabilityRfc2733SeparateStream{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19236,12 +19796,16 @@ func (v *FECCapability) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FECCapability) Decode(d *per.Decoder) error {
+	*v = FECCapability{}
+	return v.decode(d)
+}
+
+func (v *FECCapability) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECCapability{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19265,7 +19829,7 @@ func (v *FECCapability) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.Rfc2733Format = new(FECCapabilityRfc2733Format)
-		if err := (*v.Rfc2733Format).Decode(d); err != nil {
+		if err := (*v.Rfc2733Format).decode(d); err != nil {
 			return per.Field(err, "rfc2733Format")
 		}
 	}
@@ -19340,12 +19904,16 @@ func (v *FECCapabilityRfc2733Format) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FECCapabilityRfc2733Format) Decode(d *per.Decoder) error {
+	*v = FECCapabilityRfc2733Format{}
+	return v.decode(d)
+}
+
+func (v *FECCapabilityRfc2733Format) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECCapabilityRfc2733Format{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -19480,12 +20048,16 @@ func (v *OpenLogicalChannel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannel) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannel{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannel) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannel{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19497,12 +20069,12 @@ func (v *OpenLogicalChannel) Decode(d *per.Decoder) error {
 	if err := v.ForwardLogicalChannelNumber.Decode(d); err != nil {
 		return per.Field(err, "forwardLogicalChannelNumber")
 	}
-	if err := v.ForwardLogicalChannelParameters.Decode(d); err != nil {
+	if err := v.ForwardLogicalChannelParameters.decode(d); err != nil {
 		return per.Field(err, "forwardLogicalChannelParameters")
 	}
 	if opt&(1<<0) != 0 {
 		v.ReverseLogicalChannelParameters = new(OpenLogicalChannelReverseLogicalChannelParameters)
-		if err := (*v.ReverseLogicalChannelParameters).Decode(d); err != nil {
+		if err := (*v.ReverseLogicalChannelParameters).decode(d); err != nil {
 			return per.Field(err, "reverseLogicalChannelParameters")
 		}
 	}
@@ -19518,7 +20090,7 @@ func (v *OpenLogicalChannel) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.SeparateStack = new(NetworkAccessParameters)
-			if err := (*v.SeparateStack).Decode(sd); err != nil {
+			if err := (*v.SeparateStack).decode(sd); err != nil {
 				return per.Field(err, "separateStack")
 			}
 			if err := sd.Done(); err != nil {
@@ -19532,7 +20104,7 @@ func (v *OpenLogicalChannel) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.EncryptionSync = new(EncryptionSync)
-			if err := (*v.EncryptionSync).Decode(sd); err != nil {
+			if err := (*v.EncryptionSync).decode(sd); err != nil {
 				return per.Field(err, "encryptionSync")
 			}
 			if err := sd.Done(); err != nil {
@@ -19557,7 +20129,7 @@ func (v *OpenLogicalChannel) Decode(d *per.Decoder) error {
 					}
 					for j404 := 0; j404 < k; j404++ {
 						var x405 GenericInformation
-						if err := x405.Decode(sd); err != nil {
+						if err := x405.decode(sd); err != nil {
 							return per.Field(per.Index(err, done402+j404), "genericInformation")
 						}
 						list401 = append(list401, x405)
@@ -19647,12 +20219,16 @@ func (v *OpenLogicalChannelForwardLogicalChannelParameters) Encode(e *per.Encode
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelForwardLogicalChannelParameters) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelForwardLogicalChannelParameters{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelForwardLogicalChannelParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelForwardLogicalChannelParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19671,10 +20247,10 @@ func (v *OpenLogicalChannelForwardLogicalChannelParameters) Decode(d *per.Decode
 			(*v.PortNumber) = uint16(x)
 		}
 	}
-	if err := v.DataType.Decode(d); err != nil {
+	if err := v.DataType.decode(d); err != nil {
 		return per.Field(err, "dataType")
 	}
-	if err := v.MultiplexParameters.Decode(d); err != nil {
+	if err := v.MultiplexParameters.decode(d); err != nil {
 		return per.Field(err, "multiplexParameters")
 	}
 	if ext {
@@ -19809,12 +20385,16 @@ func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) E
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters{}
 	idx, err := d.Choice(3, 5, true)
 	if err != nil {
 		return err
@@ -19823,17 +20403,17 @@ func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) D
 	switch idx {
 	case 0:
 		v.H222LogicalChannelParameters = new(H222LogicalChannelParameters)
-		if err := v.H222LogicalChannelParameters.Decode(d); err != nil {
+		if err := v.H222LogicalChannelParameters.decode(d); err != nil {
 			return per.Field(err, "h222LogicalChannelParameters")
 		}
 	case 1:
 		v.H223LogicalChannelParameters = new(H223LogicalChannelParameters)
-		if err := v.H223LogicalChannelParameters.Decode(d); err != nil {
+		if err := v.H223LogicalChannelParameters.decode(d); err != nil {
 			return per.Field(err, "h223LogicalChannelParameters")
 		}
 	case 2:
 		v.V76LogicalChannelParameters = new(V76LogicalChannelParameters)
-		if err := v.V76LogicalChannelParameters.Decode(d); err != nil {
+		if err := v.V76LogicalChannelParameters.decode(d); err != nil {
 			return per.Field(err, "v76LogicalChannelParameters")
 		}
 	case 3:
@@ -19843,7 +20423,7 @@ func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) D
 		}
 		sd := &sub
 		v.H2250LogicalChannelParameters = new(H2250LogicalChannelParameters)
-		if err := v.H2250LogicalChannelParameters.Decode(sd); err != nil {
+		if err := v.H2250LogicalChannelParameters.decode(sd); err != nil {
 			return per.Field(err, "h2250LogicalChannelParameters")
 		}
 		if err := sd.Done(); err != nil {
@@ -19930,12 +20510,16 @@ func (v *OpenLogicalChannelReverseLogicalChannelParameters) Encode(e *per.Encode
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelReverseLogicalChannelParameters) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelReverseLogicalChannelParameters{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelReverseLogicalChannelParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelReverseLogicalChannelParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -19944,12 +20528,12 @@ func (v *OpenLogicalChannelReverseLogicalChannelParameters) Decode(d *per.Decode
 	if err != nil {
 		return err
 	}
-	if err := v.DataType.Decode(d); err != nil {
+	if err := v.DataType.decode(d); err != nil {
 		return per.Field(err, "dataType")
 	}
 	if opt&(1<<0) != 0 {
 		v.MultiplexParameters = new(OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters)
-		if err := (*v.MultiplexParameters).Decode(d); err != nil {
+		if err := (*v.MultiplexParameters).decode(d); err != nil {
 			return per.Field(err, "multiplexParameters")
 		}
 	}
@@ -20069,12 +20653,16 @@ func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) E
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters{}
 	idx, err := d.Choice(2, 3, true)
 	if err != nil {
 		return err
@@ -20083,12 +20671,12 @@ func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) D
 	switch idx {
 	case 0:
 		v.H223LogicalChannelParameters = new(H223LogicalChannelParameters)
-		if err := v.H223LogicalChannelParameters.Decode(d); err != nil {
+		if err := v.H223LogicalChannelParameters.decode(d); err != nil {
 			return per.Field(err, "h223LogicalChannelParameters")
 		}
 	case 1:
 		v.V76LogicalChannelParameters = new(V76LogicalChannelParameters)
-		if err := v.V76LogicalChannelParameters.Decode(d); err != nil {
+		if err := v.V76LogicalChannelParameters.decode(d); err != nil {
 			return per.Field(err, "v76LogicalChannelParameters")
 		}
 	case 2:
@@ -20098,7 +20686,7 @@ func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) D
 		}
 		sd := &sub
 		v.H2250LogicalChannelParameters = new(H2250LogicalChannelParameters)
-		if err := v.H2250LogicalChannelParameters.Decode(sd); err != nil {
+		if err := v.H2250LogicalChannelParameters.decode(sd); err != nil {
 			return per.Field(err, "h2250LogicalChannelParameters")
 		}
 		if err := sd.Done(); err != nil {
@@ -20196,12 +20784,16 @@ func (v *NetworkAccessParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NetworkAccessParameters) Decode(d *per.Decoder) error {
+	*v = NetworkAccessParameters{}
+	return v.decode(d)
+}
+
+func (v *NetworkAccessParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NetworkAccessParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -20212,11 +20804,11 @@ func (v *NetworkAccessParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.Distribution = new(NetworkAccessParametersDistribution)
-		if err := (*v.Distribution).Decode(d); err != nil {
+		if err := (*v.Distribution).decode(d); err != nil {
 			return per.Field(err, "distribution")
 		}
 	}
-	if err := v.NetworkAddress.Decode(d); err != nil {
+	if err := v.NetworkAddress.decode(d); err != nil {
 		return per.Field(err, "networkAddress")
 	}
 	{
@@ -20247,7 +20839,7 @@ func (v *NetworkAccessParameters) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.T120SetupProcedure = new(NetworkAccessParametersT120SetupProcedure)
-			if err := (*v.T120SetupProcedure).Decode(sd); err != nil {
+			if err := (*v.T120SetupProcedure).decode(sd); err != nil {
 				return per.Field(err, "t120SetupProcedure")
 			}
 			if err := sd.Done(); err != nil {
@@ -20308,12 +20900,16 @@ func (v *NetworkAccessParametersDistribution) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NetworkAccessParametersDistribution) Decode(d *per.Decoder) error {
+	*v = NetworkAccessParametersDistribution{}
+	return v.decode(d)
+}
+
+func (v *NetworkAccessParametersDistribution) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NetworkAccessParametersDistribution{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -20401,12 +20997,16 @@ func (v *NetworkAccessParametersNetworkAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NetworkAccessParametersNetworkAddress) Decode(d *per.Decoder) error {
+	*v = NetworkAccessParametersNetworkAddress{}
+	return v.decode(d)
+}
+
+func (v *NetworkAccessParametersNetworkAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NetworkAccessParametersNetworkAddress{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -20415,7 +21015,7 @@ func (v *NetworkAccessParametersNetworkAddress) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Q2931Address = new(Q2931Address)
-		if err := v.Q2931Address.Decode(d); err != nil {
+		if err := v.Q2931Address.decode(d); err != nil {
 			return per.Field(err, "q2931Address")
 		}
 	case 1:
@@ -20428,7 +21028,7 @@ func (v *NetworkAccessParametersNetworkAddress) Decode(d *per.Decoder) error {
 		}
 	case 2:
 		v.LocalAreaAddress = new(TransportAddress)
-		if err := v.LocalAreaAddress.Decode(d); err != nil {
+		if err := v.LocalAreaAddress.decode(d); err != nil {
 			return per.Field(err, "localAreaAddress")
 		}
 	default:
@@ -20489,12 +21089,16 @@ func (v *NetworkAccessParametersT120SetupProcedure) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NetworkAccessParametersT120SetupProcedure) Decode(d *per.Decoder) error {
+	*v = NetworkAccessParametersT120SetupProcedure{}
+	return v.decode(d)
+}
+
+func (v *NetworkAccessParametersT120SetupProcedure) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NetworkAccessParametersT120SetupProcedure{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -20549,12 +21153,16 @@ func (v *Q2931Address) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Q2931Address) Decode(d *per.Decoder) error {
+	*v = Q2931Address{}
+	return v.decode(d)
+}
+
+func (v *Q2931Address) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Q2931Address{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -20563,7 +21171,7 @@ func (v *Q2931Address) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.Address.Decode(d); err != nil {
+	if err := v.Address.decode(d); err != nil {
 		return per.Field(err, "address")
 	}
 	if opt&(1<<0) != 0 {
@@ -20644,12 +21252,16 @@ func (v *Q2931AddressAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Q2931AddressAddress) Decode(d *per.Decoder) error {
+	*v = Q2931AddressAddress{}
+	return v.decode(d)
+}
+
+func (v *Q2931AddressAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Q2931AddressAddress{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -20707,12 +21319,16 @@ func (v *V75Parameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V75Parameters) Decode(d *per.Decoder) error {
+	*v = V75Parameters{}
+	return v.decode(d)
+}
+
+func (v *V75Parameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V75Parameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -20926,12 +21542,16 @@ func (v *DataType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataType) Decode(d *per.Decoder) error {
+	*v = DataType{}
+	return v.decode(d)
+}
+
+func (v *DataType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataType{}
 	idx, err := d.Choice(6, 13, true)
 	if err != nil {
 		return err
@@ -20940,28 +21560,28 @@ func (v *DataType) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 	case 2:
 		v.VideoData = new(VideoCapability)
-		if err := v.VideoData.Decode(d); err != nil {
+		if err := v.VideoData.decode(d); err != nil {
 			return per.Field(err, "videoData")
 		}
 	case 3:
 		v.AudioData = new(AudioCapability)
-		if err := v.AudioData.Decode(d); err != nil {
+		if err := v.AudioData.decode(d); err != nil {
 			return per.Field(err, "audioData")
 		}
 	case 4:
 		v.Data = new(DataApplicationCapability)
-		if err := v.Data.Decode(d); err != nil {
+		if err := v.Data.decode(d); err != nil {
 			return per.Field(err, "data")
 		}
 	case 5:
 		v.EncryptionData = new(EncryptionMode)
-		if err := v.EncryptionData.Decode(d); err != nil {
+		if err := v.EncryptionData.decode(d); err != nil {
 			return per.Field(err, "encryptionData")
 		}
 	case 6:
@@ -20971,7 +21591,7 @@ func (v *DataType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.H235Control = new(NonStandardParameter)
-		if err := v.H235Control.Decode(sd); err != nil {
+		if err := v.H235Control.decode(sd); err != nil {
 			return per.Field(err, "h235Control")
 		}
 		if err := sd.Done(); err != nil {
@@ -20984,7 +21604,7 @@ func (v *DataType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.H235Media = new(H235Media)
-		if err := v.H235Media.Decode(sd); err != nil {
+		if err := v.H235Media.decode(sd); err != nil {
 			return per.Field(err, "h235Media")
 		}
 		if err := sd.Done(); err != nil {
@@ -20997,7 +21617,7 @@ func (v *DataType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MultiplexedStream = new(MultiplexedStreamParameter)
-		if err := v.MultiplexedStream.Decode(sd); err != nil {
+		if err := v.MultiplexedStream.decode(sd); err != nil {
 			return per.Field(err, "multiplexedStream")
 		}
 		if err := sd.Done(); err != nil {
@@ -21010,7 +21630,7 @@ func (v *DataType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RedundancyEncoding = new(RedundancyEncoding)
-		if err := v.RedundancyEncoding.Decode(sd); err != nil {
+		if err := v.RedundancyEncoding.decode(sd); err != nil {
 			return per.Field(err, "redundancyEncoding")
 		}
 		if err := sd.Done(); err != nil {
@@ -21023,7 +21643,7 @@ func (v *DataType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MultiplePayloadStream = new(MultiplePayloadStream)
-		if err := v.MultiplePayloadStream.Decode(sd); err != nil {
+		if err := v.MultiplePayloadStream.decode(sd); err != nil {
 			return per.Field(err, "multiplePayloadStream")
 		}
 		if err := sd.Done(); err != nil {
@@ -21036,7 +21656,7 @@ func (v *DataType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.DepFec = new(DepFECData)
-		if err := v.DepFec.Decode(sd); err != nil {
+		if err := v.DepFec.decode(sd); err != nil {
 			return per.Field(err, "depFec")
 		}
 		if err := sd.Done(); err != nil {
@@ -21049,7 +21669,7 @@ func (v *DataType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Fec = new(FECData)
-		if err := v.Fec.Decode(sd); err != nil {
+		if err := v.Fec.decode(sd); err != nil {
 			return per.Field(err, "fec")
 		}
 		if err := sd.Done(); err != nil {
@@ -21097,20 +21717,24 @@ func (v *H235Media) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H235Media) Decode(d *per.Decoder) error {
+	*v = H235Media{}
+	return v.decode(d)
+}
+
+func (v *H235Media) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235Media{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.EncryptionAuthenticationAndIntegrity.Decode(d); err != nil {
+	if err := v.EncryptionAuthenticationAndIntegrity.decode(d); err != nil {
 		return per.Field(err, "encryptionAuthenticationAndIntegrity")
 	}
-	if err := v.MediaType.Decode(d); err != nil {
+	if err := v.MediaType.decode(d); err != nil {
 		return per.Field(err, "mediaType")
 	}
 	if ext {
@@ -21262,12 +21886,16 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H235MediaMediaType) Decode(d *per.Decoder) error {
+	*v = H235MediaMediaType{}
+	return v.decode(d)
+}
+
+func (v *H235MediaMediaType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235MediaMediaType{}
 	idx, err := d.Choice(4, 8, true)
 	if err != nil {
 		return err
@@ -21276,22 +21904,22 @@ func (v *H235MediaMediaType) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.VideoData = new(VideoCapability)
-		if err := v.VideoData.Decode(d); err != nil {
+		if err := v.VideoData.decode(d); err != nil {
 			return per.Field(err, "videoData")
 		}
 	case 2:
 		v.AudioData = new(AudioCapability)
-		if err := v.AudioData.Decode(d); err != nil {
+		if err := v.AudioData.decode(d); err != nil {
 			return per.Field(err, "audioData")
 		}
 	case 3:
 		v.Data = new(DataApplicationCapability)
-		if err := v.Data.Decode(d); err != nil {
+		if err := v.Data.decode(d); err != nil {
 			return per.Field(err, "data")
 		}
 	case 4:
@@ -21301,7 +21929,7 @@ func (v *H235MediaMediaType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RedundancyEncoding = new(RedundancyEncoding)
-		if err := v.RedundancyEncoding.Decode(sd); err != nil {
+		if err := v.RedundancyEncoding.decode(sd); err != nil {
 			return per.Field(err, "redundancyEncoding")
 		}
 		if err := sd.Done(); err != nil {
@@ -21314,7 +21942,7 @@ func (v *H235MediaMediaType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MultiplePayloadStream = new(MultiplePayloadStream)
-		if err := v.MultiplePayloadStream.Decode(sd); err != nil {
+		if err := v.MultiplePayloadStream.decode(sd); err != nil {
 			return per.Field(err, "multiplePayloadStream")
 		}
 		if err := sd.Done(); err != nil {
@@ -21327,7 +21955,7 @@ func (v *H235MediaMediaType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.DepFec = new(DepFECData)
-		if err := v.DepFec.Decode(sd); err != nil {
+		if err := v.DepFec.decode(sd); err != nil {
 			return per.Field(err, "depFec")
 		}
 		if err := sd.Done(); err != nil {
@@ -21340,7 +21968,7 @@ func (v *H235MediaMediaType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Fec = new(FECData)
-		if err := v.Fec.Decode(sd); err != nil {
+		if err := v.Fec.decode(sd); err != nil {
 			return per.Field(err, "fec")
 		}
 		if err := sd.Done(); err != nil {
@@ -21386,17 +22014,21 @@ func (v *MultiplexedStreamParameter) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexedStreamParameter) Decode(d *per.Decoder) error {
+	*v = MultiplexedStreamParameter{}
+	return v.decode(d)
+}
+
+func (v *MultiplexedStreamParameter) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexedStreamParameter{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.MultiplexFormat.Decode(d); err != nil {
+	if err := v.MultiplexFormat.decode(d); err != nil {
 		return per.Field(err, "multiplexFormat")
 	}
 	{
@@ -21476,12 +22108,16 @@ func (v *H222LogicalChannelParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H222LogicalChannelParameters) Decode(d *per.Decoder) error {
+	*v = H222LogicalChannelParameters{}
+	return v.decode(d)
+}
+
+func (v *H222LogicalChannelParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H222LogicalChannelParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -21576,17 +22212,21 @@ func (v *H223LogicalChannelParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223LogicalChannelParameters) Decode(d *per.Decoder) error {
+	*v = H223LogicalChannelParameters{}
+	return v.decode(d)
+}
+
+func (v *H223LogicalChannelParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223LogicalChannelParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.AdaptationLayerType.Decode(d); err != nil {
+	if err := v.AdaptationLayerType.decode(d); err != nil {
 		return per.Field(err, "adaptationLayerType")
 	}
 	{
@@ -21722,12 +22362,16 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223LogicalChannelParametersAdaptationLayerType) Decode(d *per.Decoder) error {
+	*v = H223LogicalChannelParametersAdaptationLayerType{}
+	return v.decode(d)
+}
+
+func (v *H223LogicalChannelParametersAdaptationLayerType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223LogicalChannelParametersAdaptationLayerType{}
 	idx, err := d.Choice(6, 9, true)
 	if err != nil {
 		return err
@@ -21736,7 +22380,7 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Decode(d *per.Decoder)
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -21745,7 +22389,7 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Decode(d *per.Decoder)
 	case 4:
 	case 5:
 		v.Al3 = new(H223LogicalChannelParametersAdaptationLayerTypeAl3)
-		if err := v.Al3.Decode(d); err != nil {
+		if err := v.Al3.decode(d); err != nil {
 			return per.Field(err, "al3")
 		}
 	case 6:
@@ -21755,7 +22399,7 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Decode(d *per.Decoder)
 		}
 		sd := &sub
 		v.Al1M = new(H223AL1MParameters)
-		if err := v.Al1M.Decode(sd); err != nil {
+		if err := v.Al1M.decode(sd); err != nil {
 			return per.Field(err, "al1M")
 		}
 		if err := sd.Done(); err != nil {
@@ -21768,7 +22412,7 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Decode(d *per.Decoder)
 		}
 		sd := &sub
 		v.Al2M = new(H223AL2MParameters)
-		if err := v.Al2M.Decode(sd); err != nil {
+		if err := v.Al2M.decode(sd); err != nil {
 			return per.Field(err, "al2M")
 		}
 		if err := sd.Done(); err != nil {
@@ -21781,7 +22425,7 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Decode(d *per.Decoder)
 		}
 		sd := &sub
 		v.Al3M = new(H223AL3MParameters)
-		if err := v.Al3M.Decode(sd); err != nil {
+		if err := v.Al3M.decode(sd); err != nil {
 			return per.Field(err, "al3M")
 		}
 		if err := sd.Done(); err != nil {
@@ -21817,12 +22461,16 @@ func (v *H223LogicalChannelParametersAdaptationLayerTypeAl3) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223LogicalChannelParametersAdaptationLayerTypeAl3) Decode(d *per.Decoder) error {
+	*v = H223LogicalChannelParametersAdaptationLayerTypeAl3{}
+	return v.decode(d)
+}
+
+func (v *H223LogicalChannelParametersAdaptationLayerTypeAl3) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223LogicalChannelParametersAdaptationLayerTypeAl3{}
 	{
 		x, err := d.Constrained(0, 2)
 		if err != nil {
@@ -21906,23 +22554,27 @@ func (v *H223AL1MParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL1MParameters) Decode(d *per.Decoder) error {
+	*v = H223AL1MParameters{}
+	return v.decode(d)
+}
+
+func (v *H223AL1MParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.TransferMode.Decode(d); err != nil {
+	if err := v.TransferMode.decode(d); err != nil {
 		return per.Field(err, "transferMode")
 	}
-	if err := v.HeaderFEC.Decode(d); err != nil {
+	if err := v.HeaderFEC.decode(d); err != nil {
 		return per.Field(err, "headerFEC")
 	}
-	if err := v.CrcLength.Decode(d); err != nil {
+	if err := v.CrcLength.decode(d); err != nil {
 		return per.Field(err, "crcLength")
 	}
 	{
@@ -21932,7 +22584,7 @@ func (v *H223AL1MParameters) Decode(d *per.Decoder) error {
 		}
 		v.RcpcCodeRate = uint8(x)
 	}
-	if err := v.ArqType.Decode(d); err != nil {
+	if err := v.ArqType.decode(d); err != nil {
 		return per.Field(err, "arqType")
 	}
 	{
@@ -22026,12 +22678,16 @@ func (v *H223AL1MParametersTransferMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL1MParametersTransferMode) Decode(d *per.Decoder) error {
+	*v = H223AL1MParametersTransferMode{}
+	return v.decode(d)
+}
+
+func (v *H223AL1MParametersTransferMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParametersTransferMode{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -22095,12 +22751,16 @@ func (v *H223AL1MParametersHeaderFEC) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL1MParametersHeaderFEC) Decode(d *per.Decoder) error {
+	*v = H223AL1MParametersHeaderFEC{}
+	return v.decode(d)
+}
+
+func (v *H223AL1MParametersHeaderFEC) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParametersHeaderFEC{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -22190,12 +22850,16 @@ func (v *H223AL1MParametersCrcLength) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL1MParametersCrcLength) Decode(d *per.Decoder) error {
+	*v = H223AL1MParametersCrcLength{}
+	return v.decode(d)
+}
+
+func (v *H223AL1MParametersCrcLength) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParametersCrcLength{}
 	idx, err := d.Choice(4, 8, true)
 	if err != nil {
 		return err
@@ -22316,12 +22980,16 @@ func (v *H223AL1MParametersArqType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL1MParametersArqType) Decode(d *per.Decoder) error {
+	*v = H223AL1MParametersArqType{}
+	return v.decode(d)
+}
+
+func (v *H223AL1MParametersArqType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL1MParametersArqType{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -22331,12 +22999,12 @@ func (v *H223AL1MParametersArqType) Decode(d *per.Decoder) error {
 	case 0:
 	case 1:
 		v.TypeIArq = new(H223AnnexCArqParameters)
-		if err := v.TypeIArq.Decode(d); err != nil {
+		if err := v.TypeIArq.decode(d); err != nil {
 			return per.Field(err, "typeIArq")
 		}
 	case 2:
 		v.TypeIIArq = new(H223AnnexCArqParameters)
-		if err := v.TypeIIArq.Decode(d); err != nil {
+		if err := v.TypeIIArq.decode(d); err != nil {
 			return per.Field(err, "typeIIArq")
 		}
 	default:
@@ -22379,17 +23047,21 @@ func (v *H223AL2MParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL2MParameters) Decode(d *per.Decoder) error {
+	*v = H223AL2MParameters{}
+	return v.decode(d)
+}
+
+func (v *H223AL2MParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL2MParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.HeaderFEC.Decode(d); err != nil {
+	if err := v.HeaderFEC.decode(d); err != nil {
 		return per.Field(err, "headerFEC")
 	}
 	{
@@ -22458,12 +23130,16 @@ func (v *H223AL2MParametersHeaderFEC) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL2MParametersHeaderFEC) Decode(d *per.Decoder) error {
+	*v = H223AL2MParametersHeaderFEC{}
+	return v.decode(d)
+}
+
+func (v *H223AL2MParametersHeaderFEC) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL2MParametersHeaderFEC{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -22540,20 +23216,24 @@ func (v *H223AL3MParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL3MParameters) Decode(d *per.Decoder) error {
+	*v = H223AL3MParameters{}
+	return v.decode(d)
+}
+
+func (v *H223AL3MParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL3MParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.HeaderFormat.Decode(d); err != nil {
+	if err := v.HeaderFormat.decode(d); err != nil {
 		return per.Field(err, "headerFormat")
 	}
-	if err := v.CrcLength.Decode(d); err != nil {
+	if err := v.CrcLength.decode(d); err != nil {
 		return per.Field(err, "crcLength")
 	}
 	{
@@ -22563,7 +23243,7 @@ func (v *H223AL3MParameters) Decode(d *per.Decoder) error {
 		}
 		v.RcpcCodeRate = uint8(x)
 	}
-	if err := v.ArqType.Decode(d); err != nil {
+	if err := v.ArqType.decode(d); err != nil {
 		return per.Field(err, "arqType")
 	}
 	{
@@ -22650,12 +23330,16 @@ func (v *H223AL3MParametersHeaderFormat) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL3MParametersHeaderFormat) Decode(d *per.Decoder) error {
+	*v = H223AL3MParametersHeaderFormat{}
+	return v.decode(d)
+}
+
+func (v *H223AL3MParametersHeaderFormat) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL3MParametersHeaderFormat{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -22745,12 +23429,16 @@ func (v *H223AL3MParametersCrcLength) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL3MParametersCrcLength) Decode(d *per.Decoder) error {
+	*v = H223AL3MParametersCrcLength{}
+	return v.decode(d)
+}
+
+func (v *H223AL3MParametersCrcLength) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL3MParametersCrcLength{}
 	idx, err := d.Choice(4, 8, true)
 	if err != nil {
 		return err
@@ -22871,12 +23559,16 @@ func (v *H223AL3MParametersArqType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AL3MParametersArqType) Decode(d *per.Decoder) error {
+	*v = H223AL3MParametersArqType{}
+	return v.decode(d)
+}
+
+func (v *H223AL3MParametersArqType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AL3MParametersArqType{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -22886,12 +23578,12 @@ func (v *H223AL3MParametersArqType) Decode(d *per.Decoder) error {
 	case 0:
 	case 1:
 		v.TypeIArq = new(H223AnnexCArqParameters)
-		if err := v.TypeIArq.Decode(d); err != nil {
+		if err := v.TypeIArq.decode(d); err != nil {
 			return per.Field(err, "typeIArq")
 		}
 	case 2:
 		v.TypeIIArq = new(H223AnnexCArqParameters)
-		if err := v.TypeIIArq.Decode(d); err != nil {
+		if err := v.TypeIIArq.decode(d); err != nil {
 			return per.Field(err, "typeIIArq")
 		}
 	default:
@@ -22936,17 +23628,21 @@ func (v *H223AnnexCArqParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AnnexCArqParameters) Decode(d *per.Decoder) error {
+	*v = H223AnnexCArqParameters{}
+	return v.decode(d)
+}
+
+func (v *H223AnnexCArqParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AnnexCArqParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.NumberOfRetransmissions.Decode(d); err != nil {
+	if err := v.NumberOfRetransmissions.decode(d); err != nil {
 		return per.Field(err, "numberOfRetransmissions")
 	}
 	{
@@ -23020,12 +23716,16 @@ func (v *H223AnnexCArqParametersNumberOfRetransmissions) Encode(e *per.Encoder) 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223AnnexCArqParametersNumberOfRetransmissions) Decode(d *per.Decoder) error {
+	*v = H223AnnexCArqParametersNumberOfRetransmissions{}
+	return v.decode(d)
+}
+
+func (v *H223AnnexCArqParametersNumberOfRetransmissions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223AnnexCArqParametersNumberOfRetransmissions{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -23096,20 +23796,24 @@ func (v *V76LogicalChannelParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V76LogicalChannelParameters) Decode(d *per.Decoder) error {
+	*v = V76LogicalChannelParameters{}
+	return v.decode(d)
+}
+
+func (v *V76LogicalChannelParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.HdlcParameters.Decode(d); err != nil {
+	if err := v.HdlcParameters.decode(d); err != nil {
 		return per.Field(err, "hdlcParameters")
 	}
-	if err := v.SuspendResume.Decode(d); err != nil {
+	if err := v.SuspendResume.decode(d); err != nil {
 		return per.Field(err, "suspendResume")
 	}
 	{
@@ -23119,10 +23823,10 @@ func (v *V76LogicalChannelParameters) Decode(d *per.Decoder) error {
 		}
 		v.UIH = bool(x)
 	}
-	if err := v.Mode.Decode(d); err != nil {
+	if err := v.Mode.decode(d); err != nil {
 		return per.Field(err, "mode")
 	}
-	if err := v.V75Parameters.Decode(d); err != nil {
+	if err := v.V75Parameters.decode(d); err != nil {
 		return per.Field(err, "v75Parameters")
 	}
 	if ext {
@@ -23187,12 +23891,16 @@ func (v *V76LogicalChannelParametersSuspendResume) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V76LogicalChannelParametersSuspendResume) Decode(d *per.Decoder) error {
+	*v = V76LogicalChannelParametersSuspendResume{}
+	return v.decode(d)
+}
+
+func (v *V76LogicalChannelParametersSuspendResume) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParametersSuspendResume{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -23265,12 +23973,16 @@ func (v *V76LogicalChannelParametersMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V76LogicalChannelParametersMode) Decode(d *per.Decoder) error {
+	*v = V76LogicalChannelParametersMode{}
+	return v.decode(d)
+}
+
+func (v *V76LogicalChannelParametersMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParametersMode{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -23279,7 +23991,7 @@ func (v *V76LogicalChannelParametersMode) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.ERM = new(V76LogicalChannelParametersModeERM)
-		if err := v.ERM.Decode(d); err != nil {
+		if err := v.ERM.decode(d); err != nil {
 			return per.Field(err, "eRM")
 		}
 	case 1:
@@ -23325,12 +24037,16 @@ func (v *V76LogicalChannelParametersModeERM) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V76LogicalChannelParametersModeERM) Decode(d *per.Decoder) error {
+	*v = V76LogicalChannelParametersModeERM{}
+	return v.decode(d)
+}
+
+func (v *V76LogicalChannelParametersModeERM) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParametersModeERM{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -23342,7 +24058,7 @@ func (v *V76LogicalChannelParametersModeERM) Decode(d *per.Decoder) error {
 		}
 		v.WindowSize = uint8(x)
 	}
-	if err := v.Recovery.Decode(d); err != nil {
+	if err := v.Recovery.decode(d); err != nil {
 		return per.Field(err, "recovery")
 	}
 	if ext {
@@ -23407,12 +24123,16 @@ func (v *V76LogicalChannelParametersModeERMRecovery) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V76LogicalChannelParametersModeERMRecovery) Decode(d *per.Decoder) error {
+	*v = V76LogicalChannelParametersModeERMRecovery{}
+	return v.decode(d)
+}
+
+func (v *V76LogicalChannelParametersModeERMRecovery) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76LogicalChannelParametersModeERMRecovery{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -23467,17 +24187,21 @@ func (v *V76HDLCParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V76HDLCParameters) Decode(d *per.Decoder) error {
+	*v = V76HDLCParameters{}
+	return v.decode(d)
+}
+
+func (v *V76HDLCParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76HDLCParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.CrcLength.Decode(d); err != nil {
+	if err := v.CrcLength.decode(d); err != nil {
 		return per.Field(err, "crcLength")
 	}
 	{
@@ -23556,12 +24280,16 @@ func (v *CRCLength) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CRCLength) Decode(d *per.Decoder) error {
+	*v = CRCLength{}
+	return v.decode(d)
+}
+
+func (v *CRCLength) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CRCLength{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -23731,12 +24459,16 @@ func (v *H2250LogicalChannelParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
+	*v = H2250LogicalChannelParameters{}
+	return v.decode(d)
+}
+
+func (v *H2250LogicalChannelParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250LogicalChannelParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -23758,7 +24490,7 @@ func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 				}
 				for j413 := 0; j413 < k; j413++ {
 					var x414 NonStandardParameter
-					if err := x414.Decode(d); err != nil {
+					if err := x414.decode(d); err != nil {
 						return per.Field(per.Index(err, done411+j413), "nonStandard")
 					}
 					list410 = append(list410, x414)
@@ -23788,7 +24520,7 @@ func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<7) != 0 {
 		v.MediaChannel = new(TransportAddress)
-		if err := (*v.MediaChannel).Decode(d); err != nil {
+		if err := (*v.MediaChannel).decode(d); err != nil {
 			return per.Field(err, "mediaChannel")
 		}
 	}
@@ -23804,7 +24536,7 @@ func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<5) != 0 {
 		v.MediaControlChannel = new(TransportAddress)
-		if err := (*v.MediaControlChannel).Decode(d); err != nil {
+		if err := (*v.MediaControlChannel).decode(d); err != nil {
 			return per.Field(err, "mediaControlChannel")
 		}
 	}
@@ -23830,7 +24562,7 @@ func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.Destination = new(TerminalLabel)
-		if err := (*v.Destination).Decode(d); err != nil {
+		if err := (*v.Destination).decode(d); err != nil {
 			return per.Field(err, "destination")
 		}
 	}
@@ -23846,7 +24578,7 @@ func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.MediaPacketization = new(H2250LogicalChannelParametersMediaPacketization)
-		if err := (*v.MediaPacketization).Decode(d); err != nil {
+		if err := (*v.MediaPacketization).decode(d); err != nil {
 			return per.Field(err, "mediaPacketization")
 		}
 	}
@@ -23862,7 +24594,7 @@ func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.TransportCapability = new(TransportCapability)
-			if err := (*v.TransportCapability).Decode(sd); err != nil {
+			if err := (*v.TransportCapability).decode(sd); err != nil {
 				return per.Field(err, "transportCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -23876,7 +24608,7 @@ func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.RedundancyEncoding = new(RedundancyEncoding)
-			if err := (*v.RedundancyEncoding).Decode(sd); err != nil {
+			if err := (*v.RedundancyEncoding).decode(sd); err != nil {
 				return per.Field(err, "redundancyEncoding")
 			}
 			if err := sd.Done(); err != nil {
@@ -23890,7 +24622,7 @@ func (v *H2250LogicalChannelParameters) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Source = new(TerminalLabel)
-			if err := (*v.Source).Decode(sd); err != nil {
+			if err := (*v.Source).decode(sd); err != nil {
 				return per.Field(err, "source")
 			}
 			if err := sd.Done(); err != nil {
@@ -23961,12 +24693,16 @@ func (v *H2250LogicalChannelParametersMediaPacketization) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H2250LogicalChannelParametersMediaPacketization) Decode(d *per.Decoder) error {
+	*v = H2250LogicalChannelParametersMediaPacketization{}
+	return v.decode(d)
+}
+
+func (v *H2250LogicalChannelParametersMediaPacketization) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250LogicalChannelParametersMediaPacketization{}
 	idx, err := d.Choice(1, 2, true)
 	if err != nil {
 		return err
@@ -23981,7 +24717,7 @@ func (v *H2250LogicalChannelParametersMediaPacketization) Decode(d *per.Decoder)
 		}
 		sd := &sub
 		v.RTPPayloadType = new(RTPPayloadType)
-		if err := v.RTPPayloadType.Decode(sd); err != nil {
+		if err := v.RTPPayloadType.decode(sd); err != nil {
 			return per.Field(err, "rtpPayloadType")
 		}
 		if err := sd.Done(); err != nil {
@@ -24032,12 +24768,16 @@ func (v *RTPPayloadType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RTPPayloadType) Decode(d *per.Decoder) error {
+	*v = RTPPayloadType{}
+	return v.decode(d)
+}
+
+func (v *RTPPayloadType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPPayloadType{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -24046,7 +24786,7 @@ func (v *RTPPayloadType) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.PayloadDescriptor.Decode(d); err != nil {
+	if err := v.PayloadDescriptor.decode(d); err != nil {
 		return per.Field(err, "payloadDescriptor")
 	}
 	if opt&(1<<0) != 0 {
@@ -24137,12 +24877,16 @@ func (v *RTPPayloadTypePayloadDescriptor) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RTPPayloadTypePayloadDescriptor) Decode(d *per.Decoder) error {
+	*v = RTPPayloadTypePayloadDescriptor{}
+	return v.decode(d)
+}
+
+func (v *RTPPayloadTypePayloadDescriptor) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RTPPayloadTypePayloadDescriptor{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -24151,7 +24895,7 @@ func (v *RTPPayloadTypePayloadDescriptor) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandardIdentifier = new(NonStandardParameter)
-		if err := v.NonStandardIdentifier.Decode(d); err != nil {
+		if err := v.NonStandardIdentifier.decode(d); err != nil {
 			return per.Field(err, "nonStandardIdentifier")
 		}
 	case 1:
@@ -24228,12 +24972,16 @@ func (v *RedundancyEncoding) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncoding) Decode(d *per.Decoder) error {
+	*v = RedundancyEncoding{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncoding) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncoding{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -24242,12 +24990,12 @@ func (v *RedundancyEncoding) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.RedundancyEncodingMethod.Decode(d); err != nil {
+	if err := v.RedundancyEncodingMethod.decode(d); err != nil {
 		return per.Field(err, "redundancyEncodingMethod")
 	}
 	if opt&(1<<0) != 0 {
 		v.SecondaryEncoding = new(DataType)
-		if err := (*v.SecondaryEncoding).Decode(d); err != nil {
+		if err := (*v.SecondaryEncoding).decode(d); err != nil {
 			return per.Field(err, "secondaryEncoding")
 		}
 	}
@@ -24263,7 +25011,7 @@ func (v *RedundancyEncoding) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.RTPRedundancyEncoding = new(RedundancyEncodingRTPRedundancyEncoding)
-			if err := (*v.RTPRedundancyEncoding).Decode(sd); err != nil {
+			if err := (*v.RTPRedundancyEncoding).decode(sd); err != nil {
 				return per.Field(err, "rtpRedundancyEncoding")
 			}
 			if err := sd.Done(); err != nil {
@@ -24329,12 +25077,16 @@ func (v *RedundancyEncodingRTPRedundancyEncoding) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncodingRTPRedundancyEncoding) Decode(d *per.Decoder) error {
+	*v = RedundancyEncodingRTPRedundancyEncoding{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncodingRTPRedundancyEncoding) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingRTPRedundancyEncoding{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -24345,7 +25097,7 @@ func (v *RedundancyEncodingRTPRedundancyEncoding) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.Primary = new(RedundancyEncodingElement)
-		if err := (*v.Primary).Decode(d); err != nil {
+		if err := (*v.Primary).decode(d); err != nil {
 			return per.Field(err, "primary")
 		}
 	}
@@ -24362,7 +25114,7 @@ func (v *RedundancyEncodingRTPRedundancyEncoding) Decode(d *per.Decoder) error {
 				}
 				for j422 := 0; j422 < k; j422++ {
 					var x423 RedundancyEncodingElement
-					if err := x423.Decode(d); err != nil {
+					if err := x423.decode(d); err != nil {
 						return per.Field(per.Index(err, done420+j422), "secondary")
 					}
 					list419 = append(list419, x423)
@@ -24422,12 +25174,16 @@ func (v *RedundancyEncodingElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncodingElement) Decode(d *per.Decoder) error {
+	*v = RedundancyEncodingElement{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncodingElement) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingElement{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -24436,7 +25192,7 @@ func (v *RedundancyEncodingElement) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.DataType.Decode(d); err != nil {
+	if err := v.DataType.decode(d); err != nil {
 		return per.Field(err, "dataType")
 	}
 	if opt&(1<<0) != 0 {
@@ -24502,12 +25258,16 @@ func (v *MultiplePayloadStream) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplePayloadStream) Decode(d *per.Decoder) error {
+	*v = MultiplePayloadStream{}
+	return v.decode(d)
+}
+
+func (v *MultiplePayloadStream) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStream{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -24524,7 +25284,7 @@ func (v *MultiplePayloadStream) Decode(d *per.Decoder) error {
 			}
 			for j431 := 0; j431 < k; j431++ {
 				var x432 MultiplePayloadStreamElement
-				if err := x432.Decode(d); err != nil {
+				if err := x432.decode(d); err != nil {
 					return per.Field(per.Index(err, done429+j431), "elements")
 				}
 				list428 = append(list428, x432)
@@ -24583,12 +25343,16 @@ func (v *MultiplePayloadStreamElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplePayloadStreamElement) Decode(d *per.Decoder) error {
+	*v = MultiplePayloadStreamElement{}
+	return v.decode(d)
+}
+
+func (v *MultiplePayloadStreamElement) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStreamElement{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -24597,7 +25361,7 @@ func (v *MultiplePayloadStreamElement) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.DataType.Decode(d); err != nil {
+	if err := v.DataType.decode(d); err != nil {
 		return per.Field(err, "dataType")
 	}
 	if opt&(1<<0) != 0 {
@@ -24668,12 +25432,16 @@ func (v *DepFECData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECData) Decode(d *per.Decoder) error {
+	*v = DepFECData{}
+	return v.decode(d)
+}
+
+func (v *DepFECData) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECData{}
 	idx, err := d.Choice(1, 1, false)
 	if err != nil {
 		return err
@@ -24682,7 +25450,7 @@ func (v *DepFECData) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Rfc2733 = new(DepFECDataRfc2733)
-		if err := v.Rfc2733.Decode(d); err != nil {
+		if err := v.Rfc2733.decode(d); err != nil {
 			return per.Field(err, "rfc2733")
 		}
 	}
@@ -24716,17 +25484,21 @@ func (v *DepFECDataRfc2733) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECDataRfc2733) Decode(d *per.Decoder) error {
+	*v = DepFECDataRfc2733{}
+	return v.decode(d)
+}
+
+func (v *DepFECDataRfc2733) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Mode.Decode(d); err != nil {
+	if err := v.Mode.decode(d); err != nil {
 		return per.Field(err, "mode")
 	}
 	if ext {
@@ -24796,12 +25568,16 @@ func (v *DepFECDataRfc2733Mode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECDataRfc2733Mode) Decode(d *per.Decoder) error {
+	*v = DepFECDataRfc2733Mode{}
+	return v.decode(d)
+}
+
+func (v *DepFECDataRfc2733Mode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733Mode{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -24811,7 +25587,7 @@ func (v *DepFECDataRfc2733Mode) Decode(d *per.Decoder) error {
 	case 0:
 	case 1:
 		v.SeparateStream = new(DepFECDataRfc2733ModeSeparateStream)
-		if err := v.SeparateStream.Decode(d); err != nil {
+		if err := v.SeparateStream.decode(d); err != nil {
 			return per.Field(err, "separateStream")
 		}
 	default:
@@ -24885,12 +25661,16 @@ func (v *DepFECDataRfc2733ModeSeparateStream) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECDataRfc2733ModeSeparateStream) Decode(d *per.Decoder) error {
+	*v = DepFECDataRfc2733ModeSeparateStream{}
+	return v.decode(d)
+}
+
+func (v *DepFECDataRfc2733ModeSeparateStream) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733ModeSeparateStream{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -24899,12 +25679,12 @@ func (v *DepFECDataRfc2733ModeSeparateStream) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.DifferentPort = new(DepFECDataRfc2733ModeSeparateStreamDifferentPort)
-		if err := v.DifferentPort.Decode(d); err != nil {
+		if err := v.DifferentPort.decode(d); err != nil {
 			return per.Field(err, "differentPort")
 		}
 	case 1:
 		v.SamePort = new(DepFECDataRfc2733ModeSeparateStreamSamePort)
-		if err := v.SamePort.Decode(d); err != nil {
+		if err := v.SamePort.decode(d); err != nil {
 			return per.Field(err, "samePort")
 		}
 	default:
@@ -24954,12 +25734,16 @@ func (v *DepFECDataRfc2733ModeSeparateStreamDifferentPort) Encode(e *per.Encoder
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECDataRfc2733ModeSeparateStreamDifferentPort) Decode(d *per.Decoder) error {
+	*v = DepFECDataRfc2733ModeSeparateStreamDifferentPort{}
+	return v.decode(d)
+}
+
+func (v *DepFECDataRfc2733ModeSeparateStreamDifferentPort) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733ModeSeparateStreamDifferentPort{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25026,12 +25810,16 @@ func (v *DepFECDataRfc2733ModeSeparateStreamSamePort) Encode(e *per.Encoder) err
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECDataRfc2733ModeSeparateStreamSamePort) Decode(d *per.Decoder) error {
+	*v = DepFECDataRfc2733ModeSeparateStreamSamePort{}
+	return v.decode(d)
+}
+
+func (v *DepFECDataRfc2733ModeSeparateStreamSamePort) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECDataRfc2733ModeSeparateStreamSamePort{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25107,12 +25895,16 @@ func (v *FECData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FECData) Decode(d *per.Decoder) error {
+	*v = FECData{}
+	return v.decode(d)
+}
+
+func (v *FECData) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECData{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -25121,7 +25913,7 @@ func (v *FECData) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Rfc2733 = new(FECDataRfc2733)
-		if err := v.Rfc2733.Decode(d); err != nil {
+		if err := v.Rfc2733.decode(d); err != nil {
 			return per.Field(err, "rfc2733")
 		}
 	default:
@@ -25174,12 +25966,16 @@ func (v *FECDataRfc2733) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FECDataRfc2733) Decode(d *per.Decoder) error {
+	*v = FECDataRfc2733{}
+	return v.decode(d)
+}
+
+func (v *FECDataRfc2733) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECDataRfc2733{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25205,7 +26001,7 @@ func (v *FECDataRfc2733) Decode(d *per.Decoder) error {
 			(*v.FecScheme) = per.ObjectIdentifier(x)
 		}
 	}
-	if err := v.PktMode.Decode(d); err != nil {
+	if err := v.PktMode.decode(d); err != nil {
 		return per.Field(err, "pktMode")
 	}
 	if ext {
@@ -25286,12 +26082,16 @@ func (v *FECDataRfc2733PktMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FECDataRfc2733PktMode) Decode(d *per.Decoder) error {
+	*v = FECDataRfc2733PktMode{}
+	return v.decode(d)
+}
+
+func (v *FECDataRfc2733PktMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECDataRfc2733PktMode{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -25301,12 +26101,12 @@ func (v *FECDataRfc2733PktMode) Decode(d *per.Decoder) error {
 	case 0:
 	case 1:
 		v.Rfc2733sameport = new(FECDataRfc2733PktModeRfc2733sameport)
-		if err := v.Rfc2733sameport.Decode(d); err != nil {
+		if err := v.Rfc2733sameport.decode(d); err != nil {
 			return per.Field(err, "rfc2733sameport")
 		}
 	case 2:
 		v.Rfc2733diffport = new(FECDataRfc2733PktModeRfc2733diffport)
-		if err := v.Rfc2733diffport.Decode(d); err != nil {
+		if err := v.Rfc2733diffport.decode(d); err != nil {
 			return per.Field(err, "rfc2733diffport")
 		}
 	default:
@@ -25340,12 +26140,16 @@ func (v *FECDataRfc2733PktModeRfc2733sameport) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FECDataRfc2733PktModeRfc2733sameport) Decode(d *per.Decoder) error {
+	*v = FECDataRfc2733PktModeRfc2733sameport{}
+	return v.decode(d)
+}
+
+func (v *FECDataRfc2733PktModeRfc2733sameport) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECDataRfc2733PktModeRfc2733sameport{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25391,12 +26195,16 @@ func (v *FECDataRfc2733PktModeRfc2733diffport) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FECDataRfc2733PktModeRfc2733diffport) Decode(d *per.Decoder) error {
+	*v = FECDataRfc2733PktModeRfc2733diffport{}
+	return v.decode(d)
+}
+
+func (v *FECDataRfc2733PktModeRfc2733diffport) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECDataRfc2733PktModeRfc2733diffport{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25479,12 +26287,16 @@ func (v *TransportAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TransportAddress) Decode(d *per.Decoder) error {
+	*v = TransportAddress{}
+	return v.decode(d)
+}
+
+func (v *TransportAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TransportAddress{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -25493,12 +26305,12 @@ func (v *TransportAddress) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.UnicastAddress = new(UnicastAddress)
-		if err := v.UnicastAddress.Decode(d); err != nil {
+		if err := v.UnicastAddress.decode(d); err != nil {
 			return per.Field(err, "unicastAddress")
 		}
 	case 1:
 		v.MulticastAddress = new(MulticastAddress)
-		if err := v.MulticastAddress.Decode(d); err != nil {
+		if err := v.MulticastAddress.decode(d); err != nil {
 			return per.Field(err, "multicastAddress")
 		}
 	default:
@@ -25625,12 +26437,16 @@ func (v *UnicastAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnicastAddress) Decode(d *per.Decoder) error {
+	*v = UnicastAddress{}
+	return v.decode(d)
+}
+
+func (v *UnicastAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddress{}
 	idx, err := d.Choice(5, 7, true)
 	if err != nil {
 		return err
@@ -25639,17 +26455,17 @@ func (v *UnicastAddress) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.IPAddress = new(UnicastAddressIPAddress)
-		if err := v.IPAddress.Decode(d); err != nil {
+		if err := v.IPAddress.decode(d); err != nil {
 			return per.Field(err, "iPAddress")
 		}
 	case 1:
 		v.IPXAddress = new(UnicastAddressIPXAddress)
-		if err := v.IPXAddress.Decode(d); err != nil {
+		if err := v.IPXAddress.decode(d); err != nil {
 			return per.Field(err, "iPXAddress")
 		}
 	case 2:
 		v.IP6Address = new(UnicastAddressIP6Address)
-		if err := v.IP6Address.Decode(d); err != nil {
+		if err := v.IP6Address.decode(d); err != nil {
 			return per.Field(err, "iP6Address")
 		}
 	case 3:
@@ -25658,7 +26474,7 @@ func (v *UnicastAddress) Decode(d *per.Decoder) error {
 		}
 	case 4:
 		v.IPSourceRouteAddress = new(UnicastAddressIPSourceRouteAddress)
-		if err := v.IPSourceRouteAddress.Decode(d); err != nil {
+		if err := v.IPSourceRouteAddress.decode(d); err != nil {
 			return per.Field(err, "iPSourceRouteAddress")
 		}
 	case 5:
@@ -25684,7 +26500,7 @@ func (v *UnicastAddress) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.NonStandardAddress = new(NonStandardParameter)
-		if err := v.NonStandardAddress.Decode(sd); err != nil {
+		if err := v.NonStandardAddress.decode(sd); err != nil {
 			return per.Field(err, "nonStandardAddress")
 		}
 		if err := sd.Done(); err != nil {
@@ -25732,12 +26548,16 @@ func (v *UnicastAddressIPAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnicastAddressIPAddress) Decode(d *per.Decoder) error {
+	*v = UnicastAddressIPAddress{}
+	return v.decode(d)
+}
+
+func (v *UnicastAddressIPAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIPAddress{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25803,12 +26623,16 @@ func (v *UnicastAddressIPXAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnicastAddressIPXAddress) Decode(d *per.Decoder) error {
+	*v = UnicastAddressIPXAddress{}
+	return v.decode(d)
+}
+
+func (v *UnicastAddressIPXAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIPXAddress{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25868,12 +26692,16 @@ func (v *UnicastAddressIP6Address) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnicastAddressIP6Address) Decode(d *per.Decoder) error {
+	*v = UnicastAddressIP6Address{}
+	return v.decode(d)
+}
+
+func (v *UnicastAddressIP6Address) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIP6Address{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -25956,17 +26784,21 @@ func (v *UnicastAddressIPSourceRouteAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnicastAddressIPSourceRouteAddress) Decode(d *per.Decoder) error {
+	*v = UnicastAddressIPSourceRouteAddress{}
+	return v.decode(d)
+}
+
+func (v *UnicastAddressIPSourceRouteAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIPSourceRouteAddress{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Routing.Decode(d); err != nil {
+	if err := v.Routing.decode(d); err != nil {
 		return per.Field(err, "routing")
 	}
 	if err := d.FixedOctets(v.Network[:]); err != nil {
@@ -26054,12 +26886,16 @@ func (v *UnicastAddressIPSourceRouteAddressRouting) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UnicastAddressIPSourceRouteAddressRouting) Decode(d *per.Decoder) error {
+	*v = UnicastAddressIPSourceRouteAddressRouting{}
+	return v.decode(d)
+}
+
+func (v *UnicastAddressIPSourceRouteAddressRouting) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UnicastAddressIPSourceRouteAddressRouting{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -26156,12 +26992,16 @@ func (v *MulticastAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MulticastAddress) Decode(d *per.Decoder) error {
+	*v = MulticastAddress{}
+	return v.decode(d)
+}
+
+func (v *MulticastAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MulticastAddress{}
 	idx, err := d.Choice(2, 4, true)
 	if err != nil {
 		return err
@@ -26170,12 +27010,12 @@ func (v *MulticastAddress) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.IPAddress = new(MulticastAddressIPAddress)
-		if err := v.IPAddress.Decode(d); err != nil {
+		if err := v.IPAddress.decode(d); err != nil {
 			return per.Field(err, "iPAddress")
 		}
 	case 1:
 		v.IP6Address = new(MulticastAddressIP6Address)
-		if err := v.IP6Address.Decode(d); err != nil {
+		if err := v.IP6Address.decode(d); err != nil {
 			return per.Field(err, "iP6Address")
 		}
 	case 2:
@@ -26201,7 +27041,7 @@ func (v *MulticastAddress) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.NonStandardAddress = new(NonStandardParameter)
-		if err := v.NonStandardAddress.Decode(sd); err != nil {
+		if err := v.NonStandardAddress.decode(sd); err != nil {
 			return per.Field(err, "nonStandardAddress")
 		}
 		if err := sd.Done(); err != nil {
@@ -26249,12 +27089,16 @@ func (v *MulticastAddressIPAddress) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MulticastAddressIPAddress) Decode(d *per.Decoder) error {
+	*v = MulticastAddressIPAddress{}
+	return v.decode(d)
+}
+
+func (v *MulticastAddressIPAddress) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MulticastAddressIPAddress{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -26315,12 +27159,16 @@ func (v *MulticastAddressIP6Address) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MulticastAddressIP6Address) Decode(d *per.Decoder) error {
+	*v = MulticastAddressIP6Address{}
+	return v.decode(d)
+}
+
+func (v *MulticastAddressIP6Address) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MulticastAddressIP6Address{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -26422,12 +27270,16 @@ func (v *EncryptionSync) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptionSync) Decode(d *per.Decoder) error {
+	*v = EncryptionSync{}
+	return v.decode(d)
+}
+
+func (v *EncryptionSync) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionSync{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -26438,7 +27290,7 @@ func (v *EncryptionSync) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.NonStandard = new(NonStandardParameter)
-		if err := (*v.NonStandard).Decode(d); err != nil {
+		if err := (*v.NonStandard).decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	}
@@ -26469,7 +27321,7 @@ func (v *EncryptionSync) Decode(d *per.Decoder) error {
 				}
 				for j449 := 0; j449 < k; j449++ {
 					var x450 EscrowData
-					if err := x450.Decode(d); err != nil {
+					if err := x450.decode(d); err != nil {
 						return per.Field(per.Index(err, done447+j449), "escrowentry")
 					}
 					list446 = append(list446, x450)
@@ -26492,7 +27344,7 @@ func (v *EncryptionSync) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.GenericParameter = new(GenericParameter)
-			if err := (*v.GenericParameter).Decode(sd); err != nil {
+			if err := (*v.GenericParameter).decode(sd); err != nil {
 				return per.Field(err, "genericParameter")
 			}
 			if err := sd.Done(); err != nil {
@@ -26540,12 +27392,16 @@ func (v *EscrowData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EscrowData) Decode(d *per.Decoder) error {
+	*v = EscrowData{}
+	return v.decode(d)
+}
+
+func (v *EscrowData) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EscrowData{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -26674,12 +27530,16 @@ func (v *OpenLogicalChannelAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelAck) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelAck{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -26693,7 +27553,7 @@ func (v *OpenLogicalChannelAck) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.ReverseLogicalChannelParameters = new(OpenLogicalChannelAckReverseLogicalChannelParameters)
-		if err := (*v.ReverseLogicalChannelParameters).Decode(d); err != nil {
+		if err := (*v.ReverseLogicalChannelParameters).decode(d); err != nil {
 			return per.Field(err, "reverseLogicalChannelParameters")
 		}
 	}
@@ -26709,7 +27569,7 @@ func (v *OpenLogicalChannelAck) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.SeparateStack = new(NetworkAccessParameters)
-			if err := (*v.SeparateStack).Decode(sd); err != nil {
+			if err := (*v.SeparateStack).decode(sd); err != nil {
 				return per.Field(err, "separateStack")
 			}
 			if err := sd.Done(); err != nil {
@@ -26723,7 +27583,7 @@ func (v *OpenLogicalChannelAck) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.ForwardMultiplexAckParameters = new(OpenLogicalChannelAckForwardMultiplexAckParameters)
-			if err := (*v.ForwardMultiplexAckParameters).Decode(sd); err != nil {
+			if err := (*v.ForwardMultiplexAckParameters).decode(sd); err != nil {
 				return per.Field(err, "forwardMultiplexAckParameters")
 			}
 			if err := sd.Done(); err != nil {
@@ -26737,7 +27597,7 @@ func (v *OpenLogicalChannelAck) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.EncryptionSync = new(EncryptionSync)
-			if err := (*v.EncryptionSync).Decode(sd); err != nil {
+			if err := (*v.EncryptionSync).decode(sd); err != nil {
 				return per.Field(err, "encryptionSync")
 			}
 			if err := sd.Done(); err != nil {
@@ -26762,7 +27622,7 @@ func (v *OpenLogicalChannelAck) Decode(d *per.Decoder) error {
 					}
 					for j458 := 0; j458 < k; j458++ {
 						var x459 GenericInformation
-						if err := x459.Decode(sd); err != nil {
+						if err := x459.decode(sd); err != nil {
 							return per.Field(per.Index(err, done456+j458), "genericInformation")
 						}
 						list455 = append(list455, x459)
@@ -26843,12 +27703,16 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParameters) Encode(e *per.Enc
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelAckReverseLogicalChannelParameters) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelAckReverseLogicalChannelParameters{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelAckReverseLogicalChannelParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelAckReverseLogicalChannelParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -26872,7 +27736,7 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParameters) Decode(d *per.Dec
 	}
 	if opt&(1<<0) != 0 {
 		v.MultiplexParameters = new(OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters)
-		if err := (*v.MultiplexParameters).Decode(d); err != nil {
+		if err := (*v.MultiplexParameters).decode(d); err != nil {
 			return per.Field(err, "multiplexParameters")
 		}
 	}
@@ -26967,12 +27831,16 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters{}
 	idx, err := d.Choice(1, 2, true)
 	if err != nil {
 		return err
@@ -26981,7 +27849,7 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters
 	switch idx {
 	case 0:
 		v.H222LogicalChannelParameters = new(H222LogicalChannelParameters)
-		if err := v.H222LogicalChannelParameters.Decode(d); err != nil {
+		if err := v.H222LogicalChannelParameters.decode(d); err != nil {
 			return per.Field(err, "h222LogicalChannelParameters")
 		}
 	case 1:
@@ -26991,7 +27859,7 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters
 		}
 		sd := &sub
 		v.H2250LogicalChannelParameters = new(H2250LogicalChannelParameters)
-		if err := v.H2250LogicalChannelParameters.Decode(sd); err != nil {
+		if err := v.H2250LogicalChannelParameters.decode(sd); err != nil {
 			return per.Field(err, "h2250LogicalChannelParameters")
 		}
 		if err := sd.Done(); err != nil {
@@ -27057,12 +27925,16 @@ func (v *OpenLogicalChannelAckForwardMultiplexAckParameters) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelAckForwardMultiplexAckParameters) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelAckForwardMultiplexAckParameters{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelAckForwardMultiplexAckParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelAckForwardMultiplexAckParameters{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -27071,7 +27943,7 @@ func (v *OpenLogicalChannelAckForwardMultiplexAckParameters) Decode(d *per.Decod
 	switch idx {
 	case 0:
 		v.H2250LogicalChannelAckParameters = new(H2250LogicalChannelAckParameters)
-		if err := v.H2250LogicalChannelAckParameters.Decode(d); err != nil {
+		if err := v.H2250LogicalChannelAckParameters.decode(d); err != nil {
 			return per.Field(err, "h2250LogicalChannelAckParameters")
 		}
 	default:
@@ -27141,12 +28013,16 @@ func (v *OpenLogicalChannelReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelReject) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelReject{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -27154,7 +28030,7 @@ func (v *OpenLogicalChannelReject) Decode(d *per.Decoder) error {
 	if err := v.ForwardLogicalChannelNumber.Decode(d); err != nil {
 		return per.Field(err, "forwardLogicalChannelNumber")
 	}
-	if err := v.Cause.Decode(d); err != nil {
+	if err := v.Cause.decode(d); err != nil {
 		return per.Field(err, "cause")
 	}
 	if ext {
@@ -27180,7 +28056,7 @@ func (v *OpenLogicalChannelReject) Decode(d *per.Decoder) error {
 					}
 					for j467 := 0; j467 < k; j467++ {
 						var x468 GenericInformation
-						if err := x468.Decode(sd); err != nil {
+						if err := x468.decode(sd); err != nil {
 							return per.Field(per.Index(err, done465+j467), "genericInformation")
 						}
 						list464 = append(list464, x468)
@@ -27310,12 +28186,16 @@ func (v *OpenLogicalChannelRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelRejectCause) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelRejectCause{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelRejectCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelRejectCause{}
 	idx, err := d.Choice(6, 16, true)
 	if err != nil {
 		return err
@@ -27480,12 +28360,16 @@ func (v *OpenLogicalChannelConfirm) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *OpenLogicalChannelConfirm) Decode(d *per.Decoder) error {
+	*v = OpenLogicalChannelConfirm{}
+	return v.decode(d)
+}
+
+func (v *OpenLogicalChannelConfirm) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = OpenLogicalChannelConfirm{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -27516,7 +28400,7 @@ func (v *OpenLogicalChannelConfirm) Decode(d *per.Decoder) error {
 					}
 					for j476 := 0; j476 < k; j476++ {
 						var x477 GenericInformation
-						if err := x477.Decode(sd); err != nil {
+						if err := x477.decode(sd); err != nil {
 							return per.Field(per.Index(err, done474+j476), "genericInformation")
 						}
 						list473 = append(list473, x477)
@@ -27636,12 +28520,16 @@ func (v *H2250LogicalChannelAckParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H2250LogicalChannelAckParameters) Decode(d *per.Decoder) error {
+	*v = H2250LogicalChannelAckParameters{}
+	return v.decode(d)
+}
+
+func (v *H2250LogicalChannelAckParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250LogicalChannelAckParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -27663,7 +28551,7 @@ func (v *H2250LogicalChannelAckParameters) Decode(d *per.Decoder) error {
 				}
 				for j485 := 0; j485 < k; j485++ {
 					var x486 NonStandardParameter
-					if err := x486.Decode(d); err != nil {
+					if err := x486.decode(d); err != nil {
 						return per.Field(per.Index(err, done483+j485), "nonStandard")
 					}
 					list482 = append(list482, x486)
@@ -27686,13 +28574,13 @@ func (v *H2250LogicalChannelAckParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<2) != 0 {
 		v.MediaChannel = new(TransportAddress)
-		if err := (*v.MediaChannel).Decode(d); err != nil {
+		if err := (*v.MediaChannel).decode(d); err != nil {
 			return per.Field(err, "mediaChannel")
 		}
 	}
 	if opt&(1<<1) != 0 {
 		v.MediaControlChannel = new(TransportAddress)
-		if err := (*v.MediaControlChannel).Decode(d); err != nil {
+		if err := (*v.MediaControlChannel).decode(d); err != nil {
 			return per.Field(err, "mediaControlChannel")
 		}
 	}
@@ -27800,12 +28688,16 @@ func (v *CloseLogicalChannel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CloseLogicalChannel) Decode(d *per.Decoder) error {
+	*v = CloseLogicalChannel{}
+	return v.decode(d)
+}
+
+func (v *CloseLogicalChannel) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CloseLogicalChannel{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -27813,7 +28705,7 @@ func (v *CloseLogicalChannel) Decode(d *per.Decoder) error {
 	if err := v.ForwardLogicalChannelNumber.Decode(d); err != nil {
 		return per.Field(err, "forwardLogicalChannelNumber")
 	}
-	if err := v.Source.Decode(d); err != nil {
+	if err := v.Source.decode(d); err != nil {
 		return per.Field(err, "source")
 	}
 	if ext {
@@ -27827,7 +28719,7 @@ func (v *CloseLogicalChannel) Decode(d *per.Decoder) error {
 				return per.Field(err, "reason")
 			}
 			sd := &sub
-			if err := v.Reason.Decode(sd); err != nil {
+			if err := v.Reason.decode(sd); err != nil {
 				return per.Field(err, "reason")
 			}
 			if err := sd.Done(); err != nil {
@@ -27882,12 +28774,16 @@ func (v *CloseLogicalChannelSource) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CloseLogicalChannelSource) Decode(d *per.Decoder) error {
+	*v = CloseLogicalChannelSource{}
+	return v.decode(d)
+}
+
+func (v *CloseLogicalChannelSource) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CloseLogicalChannelSource{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -27958,12 +28854,16 @@ func (v *CloseLogicalChannelReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CloseLogicalChannelReason) Decode(d *per.Decoder) error {
+	*v = CloseLogicalChannelReason{}
+	return v.decode(d)
+}
+
+func (v *CloseLogicalChannelReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CloseLogicalChannelReason{}
 	idx, err := d.Choice(3, 4, true)
 	if err != nil {
 		return err
@@ -28026,12 +28926,16 @@ func (v *CloseLogicalChannelAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CloseLogicalChannelAck) Decode(d *per.Decoder) error {
+	*v = CloseLogicalChannelAck{}
+	return v.decode(d)
+}
+
+func (v *CloseLogicalChannelAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CloseLogicalChannelAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -28105,12 +29009,16 @@ func (v *RequestChannelClose) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestChannelClose) Decode(d *per.Decoder) error {
+	*v = RequestChannelClose{}
+	return v.decode(d)
+}
+
+func (v *RequestChannelClose) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelClose{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -28130,7 +29038,7 @@ func (v *RequestChannelClose) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.QOSCapability = new(QOSCapability)
-			if err := (*v.QOSCapability).Decode(sd); err != nil {
+			if err := (*v.QOSCapability).decode(sd); err != nil {
 				return per.Field(err, "qosCapability")
 			}
 			if err := sd.Done(); err != nil {
@@ -28143,7 +29051,7 @@ func (v *RequestChannelClose) Decode(d *per.Decoder) error {
 				return per.Field(err, "reason")
 			}
 			sd := &sub
-			if err := v.Reason.Decode(sd); err != nil {
+			if err := v.Reason.decode(sd); err != nil {
 				return per.Field(err, "reason")
 			}
 			if err := sd.Done(); err != nil {
@@ -28220,12 +29128,16 @@ func (v *RequestChannelCloseReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestChannelCloseReason) Decode(d *per.Decoder) error {
+	*v = RequestChannelCloseReason{}
+	return v.decode(d)
+}
+
+func (v *RequestChannelCloseReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseReason{}
 	idx, err := d.Choice(4, 5, true)
 	if err != nil {
 		return err
@@ -28289,12 +29201,16 @@ func (v *RequestChannelCloseAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestChannelCloseAck) Decode(d *per.Decoder) error {
+	*v = RequestChannelCloseAck{}
+	return v.decode(d)
+}
+
+func (v *RequestChannelCloseAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -28348,12 +29264,16 @@ func (v *RequestChannelCloseReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestChannelCloseReject) Decode(d *per.Decoder) error {
+	*v = RequestChannelCloseReject{}
+	return v.decode(d)
+}
+
+func (v *RequestChannelCloseReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -28361,7 +29281,7 @@ func (v *RequestChannelCloseReject) Decode(d *per.Decoder) error {
 	if err := v.ForwardLogicalChannelNumber.Decode(d); err != nil {
 		return per.Field(err, "forwardLogicalChannelNumber")
 	}
-	if err := v.Cause.Decode(d); err != nil {
+	if err := v.Cause.decode(d); err != nil {
 		return per.Field(err, "cause")
 	}
 	if ext {
@@ -28420,12 +29340,16 @@ func (v *RequestChannelCloseRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestChannelCloseRejectCause) Decode(d *per.Decoder) error {
+	*v = RequestChannelCloseRejectCause{}
+	return v.decode(d)
+}
+
+func (v *RequestChannelCloseRejectCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseRejectCause{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -28470,12 +29394,16 @@ func (v *RequestChannelCloseRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestChannelCloseRelease) Decode(d *per.Decoder) error {
+	*v = RequestChannelCloseRelease{}
+	return v.decode(d)
+}
+
+func (v *RequestChannelCloseRelease) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestChannelCloseRelease{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -28541,12 +29469,16 @@ func (v *MultiplexEntrySend) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexEntrySend) Decode(d *per.Decoder) error {
+	*v = MultiplexEntrySend{}
+	return v.decode(d)
+}
+
+func (v *MultiplexEntrySend) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntrySend{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -28566,7 +29498,7 @@ func (v *MultiplexEntrySend) Decode(d *per.Decoder) error {
 			}
 			for j494 := 0; j494 < k; j494++ {
 				var x495 MultiplexEntryDescriptor
-				if err := x495.Decode(d); err != nil {
+				if err := x495.decode(d); err != nil {
 					return per.Field(per.Index(err, done492+j494), "multiplexEntryDescriptors")
 				}
 				list491 = append(list491, x495)
@@ -28625,12 +29557,16 @@ func (v *MultiplexEntryDescriptor) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexEntryDescriptor) Decode(d *per.Decoder) error {
+	*v = MultiplexEntryDescriptor{}
+	return v.decode(d)
+}
+
+func (v *MultiplexEntryDescriptor) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntryDescriptor{}
 	opt, err := d.Bits(1)
 	if err != nil {
 		return err
@@ -28651,7 +29587,7 @@ func (v *MultiplexEntryDescriptor) Decode(d *per.Decoder) error {
 				}
 				for j503 := 0; j503 < k; j503++ {
 					var x504 MultiplexElement
-					if err := x504.Decode(d); err != nil {
+					if err := x504.decode(d); err != nil {
 						return per.Field(per.Index(err, done501+j503), "elementList")
 					}
 					list500 = append(list500, x504)
@@ -28685,16 +29621,20 @@ func (v *MultiplexElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexElement) Decode(d *per.Decoder) error {
+	*v = MultiplexElement{}
+	return v.decode(d)
+}
+
+func (v *MultiplexElement) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexElement{}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
-	if err := v.RepeatCount.Decode(d); err != nil {
+	if err := v.RepeatCount.decode(d); err != nil {
 		return per.Field(err, "repeatCount")
 	}
 	d.Leave()
@@ -28761,12 +29701,16 @@ func (v *MultiplexElementType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexElementType) Decode(d *per.Decoder) error {
+	*v = MultiplexElementType{}
+	return v.decode(d)
+}
+
+func (v *MultiplexElementType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexElementType{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -28794,7 +29738,7 @@ func (v *MultiplexElementType) Decode(d *per.Decoder) error {
 				}
 				for j512 := 0; j512 < k; j512++ {
 					var x513 MultiplexElement
-					if err := x513.Decode(d); err != nil {
+					if err := x513.decode(d); err != nil {
 						return per.Field(per.Index(err, done510+j512), "subElementList")
 					}
 					list509 = append(list509, x513)
@@ -28852,12 +29796,16 @@ func (v *MultiplexElementRepeatCount) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexElementRepeatCount) Decode(d *per.Decoder) error {
+	*v = MultiplexElementRepeatCount{}
+	return v.decode(d)
+}
+
+func (v *MultiplexElementRepeatCount) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexElementRepeatCount{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -28944,12 +29892,16 @@ func (v *MultiplexEntrySendAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexEntrySendAck) Decode(d *per.Decoder) error {
+	*v = MultiplexEntrySendAck{}
+	return v.decode(d)
+}
+
+func (v *MultiplexEntrySendAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntrySendAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29037,12 +29989,16 @@ func (v *MultiplexEntrySendReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexEntrySendReject) Decode(d *per.Decoder) error {
+	*v = MultiplexEntrySendReject{}
+	return v.decode(d)
+}
+
+func (v *MultiplexEntrySendReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntrySendReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29062,7 +30018,7 @@ func (v *MultiplexEntrySendReject) Decode(d *per.Decoder) error {
 			}
 			for j530 := 0; j530 < k; j530++ {
 				var x531 MultiplexEntryRejectionDescriptions
-				if err := x531.Decode(d); err != nil {
+				if err := x531.decode(d); err != nil {
 					return per.Field(per.Index(err, done528+j530), "rejectionDescriptions")
 				}
 				list527 = append(list527, x531)
@@ -29118,12 +30074,16 @@ func (v *MultiplexEntryRejectionDescriptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexEntryRejectionDescriptions) Decode(d *per.Decoder) error {
+	*v = MultiplexEntryRejectionDescriptions{}
+	return v.decode(d)
+}
+
+func (v *MultiplexEntryRejectionDescriptions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntryRejectionDescriptions{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29131,7 +30091,7 @@ func (v *MultiplexEntryRejectionDescriptions) Decode(d *per.Decoder) error {
 	if err := v.MultiplexTableEntryNumber.Decode(d); err != nil {
 		return per.Field(err, "multiplexTableEntryNumber")
 	}
-	if err := v.Cause.Decode(d); err != nil {
+	if err := v.Cause.decode(d); err != nil {
 		return per.Field(err, "cause")
 	}
 	if ext {
@@ -29193,12 +30153,16 @@ func (v *MultiplexEntryRejectionDescriptionsCause) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexEntryRejectionDescriptionsCause) Decode(d *per.Decoder) error {
+	*v = MultiplexEntryRejectionDescriptionsCause{}
+	return v.decode(d)
+}
+
+func (v *MultiplexEntryRejectionDescriptionsCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntryRejectionDescriptionsCause{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -29256,12 +30220,16 @@ func (v *MultiplexEntrySendRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexEntrySendRelease) Decode(d *per.Decoder) error {
+	*v = MultiplexEntrySendRelease{}
+	return v.decode(d)
+}
+
+func (v *MultiplexEntrySendRelease) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexEntrySendRelease{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29341,12 +30309,16 @@ func (v *RequestMultiplexEntry) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestMultiplexEntry) Decode(d *per.Decoder) error {
+	*v = RequestMultiplexEntry{}
+	return v.decode(d)
+}
+
+func (v *RequestMultiplexEntry) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntry{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29426,12 +30398,16 @@ func (v *RequestMultiplexEntryAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestMultiplexEntryAck) Decode(d *per.Decoder) error {
+	*v = RequestMultiplexEntryAck{}
+	return v.decode(d)
+}
+
+func (v *RequestMultiplexEntryAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29528,12 +30504,16 @@ func (v *RequestMultiplexEntryReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestMultiplexEntryReject) Decode(d *per.Decoder) error {
+	*v = RequestMultiplexEntryReject{}
+	return v.decode(d)
+}
+
+func (v *RequestMultiplexEntryReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29572,7 +30552,7 @@ func (v *RequestMultiplexEntryReject) Decode(d *per.Decoder) error {
 			}
 			for j575 := 0; j575 < k; j575++ {
 				var x576 RequestMultiplexEntryRejectionDescriptions
-				if err := x576.Decode(d); err != nil {
+				if err := x576.decode(d); err != nil {
 					return per.Field(per.Index(err, done573+j575), "rejectionDescriptions")
 				}
 				list572 = append(list572, x576)
@@ -29628,12 +30608,16 @@ func (v *RequestMultiplexEntryRejectionDescriptions) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestMultiplexEntryRejectionDescriptions) Decode(d *per.Decoder) error {
+	*v = RequestMultiplexEntryRejectionDescriptions{}
+	return v.decode(d)
+}
+
+func (v *RequestMultiplexEntryRejectionDescriptions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryRejectionDescriptions{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29641,7 +30625,7 @@ func (v *RequestMultiplexEntryRejectionDescriptions) Decode(d *per.Decoder) erro
 	if err := v.MultiplexTableEntryNumber.Decode(d); err != nil {
 		return per.Field(err, "multiplexTableEntryNumber")
 	}
-	if err := v.Cause.Decode(d); err != nil {
+	if err := v.Cause.decode(d); err != nil {
 		return per.Field(err, "cause")
 	}
 	if ext {
@@ -29700,12 +30684,16 @@ func (v *RequestMultiplexEntryRejectionDescriptionsCause) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestMultiplexEntryRejectionDescriptionsCause) Decode(d *per.Decoder) error {
+	*v = RequestMultiplexEntryRejectionDescriptionsCause{}
+	return v.decode(d)
+}
+
+func (v *RequestMultiplexEntryRejectionDescriptionsCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryRejectionDescriptionsCause{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -29762,12 +30750,16 @@ func (v *RequestMultiplexEntryRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestMultiplexEntryRelease) Decode(d *per.Decoder) error {
+	*v = RequestMultiplexEntryRelease{}
+	return v.decode(d)
+}
+
+func (v *RequestMultiplexEntryRelease) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMultiplexEntryRelease{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29852,12 +30844,16 @@ func (v *RequestMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestMode) Decode(d *per.Decoder) error {
+	*v = RequestMode{}
+	return v.decode(d)
+}
+
+func (v *RequestMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29933,12 +30929,16 @@ func (v *RequestModeAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestModeAck) Decode(d *per.Decoder) error {
+	*v = RequestModeAck{}
+	return v.decode(d)
+}
+
+func (v *RequestModeAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -29946,7 +30946,7 @@ func (v *RequestModeAck) Decode(d *per.Decoder) error {
 	if err := v.SequenceNumber.Decode(d); err != nil {
 		return per.Field(err, "sequenceNumber")
 	}
-	if err := v.Response.Decode(d); err != nil {
+	if err := v.Response.decode(d); err != nil {
 		return per.Field(err, "response")
 	}
 	if ext {
@@ -30008,12 +31008,16 @@ func (v *RequestModeAckResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestModeAckResponse) Decode(d *per.Decoder) error {
+	*v = RequestModeAckResponse{}
+	return v.decode(d)
+}
+
+func (v *RequestModeAckResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeAckResponse{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -30064,12 +31068,16 @@ func (v *RequestModeReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestModeReject) Decode(d *per.Decoder) error {
+	*v = RequestModeReject{}
+	return v.decode(d)
+}
+
+func (v *RequestModeReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -30077,7 +31085,7 @@ func (v *RequestModeReject) Decode(d *per.Decoder) error {
 	if err := v.SequenceNumber.Decode(d); err != nil {
 		return per.Field(err, "sequenceNumber")
 	}
-	if err := v.Cause.Decode(d); err != nil {
+	if err := v.Cause.decode(d); err != nil {
 		return per.Field(err, "cause")
 	}
 	if ext {
@@ -30142,12 +31150,16 @@ func (v *RequestModeRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestModeRejectCause) Decode(d *per.Decoder) error {
+	*v = RequestModeRejectCause{}
+	return v.decode(d)
+}
+
+func (v *RequestModeRejectCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeRejectCause{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -30188,12 +31200,16 @@ func (v *RequestModeRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestModeRelease) Decode(d *per.Decoder) error {
+	*v = RequestModeRelease{}
+	return v.decode(d)
+}
+
+func (v *RequestModeRelease) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestModeRelease{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -30250,7 +31266,7 @@ func (v *ModeDescription) Decode(d *per.Decoder) error {
 			}
 			for j602 := 0; j602 < k; j602++ {
 				var x603 ModeElement
-				if err := x603.Decode(d); err != nil {
+				if err := x603.decode(d); err != nil {
 					return per.Index(err, done600+j602)
 				}
 				list599 = append(list599, x603)
@@ -30434,12 +31450,16 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ModeElementType) Decode(d *per.Decoder) error {
+	*v = ModeElementType{}
+	return v.decode(d)
+}
+
+func (v *ModeElementType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ModeElementType{}
 	idx, err := d.Choice(5, 11, true)
 	if err != nil {
 		return err
@@ -30448,27 +31468,27 @@ func (v *ModeElementType) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.VideoMode = new(VideoMode)
-		if err := v.VideoMode.Decode(d); err != nil {
+		if err := v.VideoMode.decode(d); err != nil {
 			return per.Field(err, "videoMode")
 		}
 	case 2:
 		v.AudioMode = new(AudioMode)
-		if err := v.AudioMode.Decode(d); err != nil {
+		if err := v.AudioMode.decode(d); err != nil {
 			return per.Field(err, "audioMode")
 		}
 	case 3:
 		v.DataMode = new(DataMode)
-		if err := v.DataMode.Decode(d); err != nil {
+		if err := v.DataMode.decode(d); err != nil {
 			return per.Field(err, "dataMode")
 		}
 	case 4:
 		v.EncryptionMode = new(EncryptionMode)
-		if err := v.EncryptionMode.Decode(d); err != nil {
+		if err := v.EncryptionMode.decode(d); err != nil {
 			return per.Field(err, "encryptionMode")
 		}
 	case 5:
@@ -30478,7 +31498,7 @@ func (v *ModeElementType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.H235Mode = new(H235Mode)
-		if err := v.H235Mode.Decode(sd); err != nil {
+		if err := v.H235Mode.decode(sd); err != nil {
 			return per.Field(err, "h235Mode")
 		}
 		if err := sd.Done(); err != nil {
@@ -30491,7 +31511,7 @@ func (v *ModeElementType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MultiplexedStreamMode = new(MultiplexedStreamParameter)
-		if err := v.MultiplexedStreamMode.Decode(sd); err != nil {
+		if err := v.MultiplexedStreamMode.decode(sd); err != nil {
 			return per.Field(err, "multiplexedStreamMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -30504,7 +31524,7 @@ func (v *ModeElementType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RedundancyEncodingDTMode = new(RedundancyEncodingDTMode)
-		if err := v.RedundancyEncodingDTMode.Decode(sd); err != nil {
+		if err := v.RedundancyEncodingDTMode.decode(sd); err != nil {
 			return per.Field(err, "redundancyEncodingDTMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -30517,7 +31537,7 @@ func (v *ModeElementType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MultiplePayloadStreamMode = new(MultiplePayloadStreamMode)
-		if err := v.MultiplePayloadStreamMode.Decode(sd); err != nil {
+		if err := v.MultiplePayloadStreamMode.decode(sd); err != nil {
 			return per.Field(err, "multiplePayloadStreamMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -30530,7 +31550,7 @@ func (v *ModeElementType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.DepFecMode = new(DepFECMode)
-		if err := v.DepFecMode.Decode(sd); err != nil {
+		if err := v.DepFecMode.decode(sd); err != nil {
 			return per.Field(err, "depFecMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -30543,7 +31563,7 @@ func (v *ModeElementType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.FecMode = new(FECMode)
-		if err := v.FecMode.Decode(sd); err != nil {
+		if err := v.FecMode.decode(sd); err != nil {
 			return per.Field(err, "fecMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -30655,12 +31675,16 @@ func (v *ModeElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ModeElement) Decode(d *per.Decoder) error {
+	*v = ModeElement{}
+	return v.decode(d)
+}
+
+func (v *ModeElement) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ModeElement{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -30669,12 +31693,12 @@ func (v *ModeElement) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if opt&(1<<0) != 0 {
 		v.H223ModeParameters = new(H223ModeParameters)
-		if err := (*v.H223ModeParameters).Decode(d); err != nil {
+		if err := (*v.H223ModeParameters).decode(d); err != nil {
 			return per.Field(err, "h223ModeParameters")
 		}
 	}
@@ -30690,7 +31714,7 @@ func (v *ModeElement) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.V76ModeParameters = new(V76ModeParameters)
-			if err := (*v.V76ModeParameters).Decode(sd); err != nil {
+			if err := (*v.V76ModeParameters).decode(sd); err != nil {
 				return per.Field(err, "v76ModeParameters")
 			}
 			if err := sd.Done(); err != nil {
@@ -30704,7 +31728,7 @@ func (v *ModeElement) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H2250ModeParameters = new(H2250ModeParameters)
-			if err := (*v.H2250ModeParameters).Decode(sd); err != nil {
+			if err := (*v.H2250ModeParameters).decode(sd); err != nil {
 				return per.Field(err, "h2250ModeParameters")
 			}
 			if err := sd.Done(); err != nil {
@@ -30718,7 +31742,7 @@ func (v *ModeElement) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.GenericModeParameters = new(GenericCapability)
-			if err := (*v.GenericModeParameters).Decode(sd); err != nil {
+			if err := (*v.GenericModeParameters).decode(sd); err != nil {
 				return per.Field(err, "genericModeParameters")
 			}
 			if err := sd.Done(); err != nil {
@@ -30732,7 +31756,7 @@ func (v *ModeElement) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.MultiplexedStreamModeParameters = new(MultiplexedStreamModeParameters)
-			if err := (*v.MultiplexedStreamModeParameters).Decode(sd); err != nil {
+			if err := (*v.MultiplexedStreamModeParameters).decode(sd); err != nil {
 				return per.Field(err, "multiplexedStreamModeParameters")
 			}
 			if err := sd.Done(); err != nil {
@@ -30794,20 +31818,24 @@ func (v *H235Mode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H235Mode) Decode(d *per.Decoder) error {
+	*v = H235Mode{}
+	return v.decode(d)
+}
+
+func (v *H235Mode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235Mode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.EncryptionAuthenticationAndIntegrity.Decode(d); err != nil {
+	if err := v.EncryptionAuthenticationAndIntegrity.decode(d); err != nil {
 		return per.Field(err, "encryptionAuthenticationAndIntegrity")
 	}
-	if err := v.MediaMode.Decode(d); err != nil {
+	if err := v.MediaMode.decode(d); err != nil {
 		return per.Field(err, "mediaMode")
 	}
 	if ext {
@@ -30907,12 +31935,16 @@ func (v *H235ModeMediaMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H235ModeMediaMode) Decode(d *per.Decoder) error {
+	*v = H235ModeMediaMode{}
+	return v.decode(d)
+}
+
+func (v *H235ModeMediaMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H235ModeMediaMode{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -30921,22 +31953,22 @@ func (v *H235ModeMediaMode) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.VideoMode = new(VideoMode)
-		if err := v.VideoMode.Decode(d); err != nil {
+		if err := v.VideoMode.decode(d); err != nil {
 			return per.Field(err, "videoMode")
 		}
 	case 2:
 		v.AudioMode = new(AudioMode)
-		if err := v.AudioMode.Decode(d); err != nil {
+		if err := v.AudioMode.decode(d); err != nil {
 			return per.Field(err, "audioMode")
 		}
 	case 3:
 		v.DataMode = new(DataMode)
-		if err := v.DataMode.Decode(d); err != nil {
+		if err := v.DataMode.decode(d); err != nil {
 			return per.Field(err, "dataMode")
 		}
 	default:
@@ -30976,12 +32008,16 @@ func (v *MultiplexedStreamModeParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplexedStreamModeParameters) Decode(d *per.Decoder) error {
+	*v = MultiplexedStreamModeParameters{}
+	return v.decode(d)
+}
+
+func (v *MultiplexedStreamModeParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplexedStreamModeParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -31052,20 +32088,24 @@ func (v *RedundancyEncodingDTMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncodingDTMode) Decode(d *per.Decoder) error {
+	*v = RedundancyEncodingDTMode{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncodingDTMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingDTMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.RedundancyEncodingMethod.Decode(d); err != nil {
+	if err := v.RedundancyEncodingMethod.decode(d); err != nil {
 		return per.Field(err, "redundancyEncodingMethod")
 	}
-	if err := v.Primary.Decode(d); err != nil {
+	if err := v.Primary.decode(d); err != nil {
 		return per.Field(err, "primary")
 	}
 	{
@@ -31080,7 +32120,7 @@ func (v *RedundancyEncodingDTMode) Decode(d *per.Decoder) error {
 			}
 			for j611 := 0; j611 < k; j611++ {
 				var x612 RedundancyEncodingDTModeElement
-				if err := x612.Decode(d); err != nil {
+				if err := x612.decode(d); err != nil {
 					return per.Field(per.Index(err, done609+j611), "secondary")
 				}
 				list608 = append(list608, x612)
@@ -31131,17 +32171,21 @@ func (v *RedundancyEncodingDTModeElement) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncodingDTModeElement) Decode(d *per.Decoder) error {
+	*v = RedundancyEncodingDTModeElement{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncodingDTModeElement) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingDTModeElement{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if ext {
@@ -31276,12 +32320,16 @@ func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncodingDTModeElementType) Decode(d *per.Decoder) error {
+	*v = RedundancyEncodingDTModeElementType{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncodingDTModeElementType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingDTModeElementType{}
 	idx, err := d.Choice(6, 7, true)
 	if err != nil {
 		return err
@@ -31290,32 +32338,32 @@ func (v *RedundancyEncodingDTModeElementType) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.VideoMode = new(VideoMode)
-		if err := v.VideoMode.Decode(d); err != nil {
+		if err := v.VideoMode.decode(d); err != nil {
 			return per.Field(err, "videoMode")
 		}
 	case 2:
 		v.AudioMode = new(AudioMode)
-		if err := v.AudioMode.Decode(d); err != nil {
+		if err := v.AudioMode.decode(d); err != nil {
 			return per.Field(err, "audioMode")
 		}
 	case 3:
 		v.DataMode = new(DataMode)
-		if err := v.DataMode.Decode(d); err != nil {
+		if err := v.DataMode.decode(d); err != nil {
 			return per.Field(err, "dataMode")
 		}
 	case 4:
 		v.EncryptionMode = new(EncryptionMode)
-		if err := v.EncryptionMode.Decode(d); err != nil {
+		if err := v.EncryptionMode.decode(d); err != nil {
 			return per.Field(err, "encryptionMode")
 		}
 	case 5:
 		v.H235Mode = new(H235Mode)
-		if err := v.H235Mode.Decode(d); err != nil {
+		if err := v.H235Mode.decode(d); err != nil {
 			return per.Field(err, "h235Mode")
 		}
 	case 6:
@@ -31325,7 +32373,7 @@ func (v *RedundancyEncodingDTModeElementType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.FecMode = new(FECMode)
-		if err := v.FecMode.Decode(sd); err != nil {
+		if err := v.FecMode.decode(sd); err != nil {
 			return per.Field(err, "fecMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -31380,12 +32428,16 @@ func (v *MultiplePayloadStreamMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplePayloadStreamMode) Decode(d *per.Decoder) error {
+	*v = MultiplePayloadStreamMode{}
+	return v.decode(d)
+}
+
+func (v *MultiplePayloadStreamMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStreamMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -31402,7 +32454,7 @@ func (v *MultiplePayloadStreamMode) Decode(d *per.Decoder) error {
 			}
 			for j620 := 0; j620 < k; j620++ {
 				var x621 MultiplePayloadStreamElementMode
-				if err := x621.Decode(d); err != nil {
+				if err := x621.decode(d); err != nil {
 					return per.Field(per.Index(err, done618+j620), "elements")
 				}
 				list617 = append(list617, x621)
@@ -31453,17 +32505,21 @@ func (v *MultiplePayloadStreamElementMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultiplePayloadStreamElementMode) Decode(d *per.Decoder) error {
+	*v = MultiplePayloadStreamElementMode{}
+	return v.decode(d)
+}
+
+func (v *MultiplePayloadStreamElementMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultiplePayloadStreamElementMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if ext {
@@ -31530,12 +32586,16 @@ func (v *DepFECMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECMode) Decode(d *per.Decoder) error {
+	*v = DepFECMode{}
+	return v.decode(d)
+}
+
+func (v *DepFECMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECMode{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -31544,7 +32604,7 @@ func (v *DepFECMode) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Rfc2733Mode = new(DepFECModeRfc2733Mode)
-		if err := v.Rfc2733Mode.Decode(d); err != nil {
+		if err := v.Rfc2733Mode.decode(d); err != nil {
 			return per.Field(err, "rfc2733Mode")
 		}
 	default:
@@ -31584,17 +32644,21 @@ func (v *DepFECModeRfc2733Mode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECModeRfc2733Mode) Decode(d *per.Decoder) error {
+	*v = DepFECModeRfc2733Mode{}
+	return v.decode(d)
+}
+
+func (v *DepFECModeRfc2733Mode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733Mode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Mode.Decode(d); err != nil {
+	if err := v.Mode.decode(d); err != nil {
 		return per.Field(err, "mode")
 	}
 	if ext {
@@ -31664,12 +32728,16 @@ func (v *DepFECModeRfc2733ModeMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECModeRfc2733ModeMode) Decode(d *per.Decoder) error {
+	*v = DepFECModeRfc2733ModeMode{}
+	return v.decode(d)
+}
+
+func (v *DepFECModeRfc2733ModeMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733ModeMode{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -31679,7 +32747,7 @@ func (v *DepFECModeRfc2733ModeMode) Decode(d *per.Decoder) error {
 	case 0:
 	case 1:
 		v.SeparateStream = new(DepFECModeRfc2733ModeModeSeparateStream)
-		if err := v.SeparateStream.Decode(d); err != nil {
+		if err := v.SeparateStream.decode(d); err != nil {
 			return per.Field(err, "separateStream")
 		}
 	default:
@@ -31753,12 +32821,16 @@ func (v *DepFECModeRfc2733ModeModeSeparateStream) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECModeRfc2733ModeModeSeparateStream) Decode(d *per.Decoder) error {
+	*v = DepFECModeRfc2733ModeModeSeparateStream{}
+	return v.decode(d)
+}
+
+func (v *DepFECModeRfc2733ModeModeSeparateStream) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733ModeModeSeparateStream{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -31767,12 +32839,12 @@ func (v *DepFECModeRfc2733ModeModeSeparateStream) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.DifferentPort = new(DepFECModeRfc2733ModeModeSeparateStreamDifferentPort)
-		if err := v.DifferentPort.Decode(d); err != nil {
+		if err := v.DifferentPort.decode(d); err != nil {
 			return per.Field(err, "differentPort")
 		}
 	case 1:
 		v.SamePort = new(DepFECModeRfc2733ModeModeSeparateStreamSamePort)
-		if err := v.SamePort.Decode(d); err != nil {
+		if err := v.SamePort.decode(d); err != nil {
 			return per.Field(err, "samePort")
 		}
 	default:
@@ -31822,12 +32894,16 @@ func (v *DepFECModeRfc2733ModeModeSeparateStreamDifferentPort) Encode(e *per.Enc
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECModeRfc2733ModeModeSeparateStreamDifferentPort) Decode(d *per.Decoder) error {
+	*v = DepFECModeRfc2733ModeModeSeparateStreamDifferentPort{}
+	return v.decode(d)
+}
+
+func (v *DepFECModeRfc2733ModeModeSeparateStreamDifferentPort) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733ModeModeSeparateStreamDifferentPort{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -31894,17 +32970,21 @@ func (v *DepFECModeRfc2733ModeModeSeparateStreamSamePort) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DepFECModeRfc2733ModeModeSeparateStreamSamePort) Decode(d *per.Decoder) error {
+	*v = DepFECModeRfc2733ModeModeSeparateStreamSamePort{}
+	return v.decode(d)
+}
+
+func (v *DepFECModeRfc2733ModeModeSeparateStreamSamePort) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DepFECModeRfc2733ModeModeSeparateStreamSamePort{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.ProtectedType.Decode(d); err != nil {
+	if err := v.ProtectedType.decode(d); err != nil {
 		return per.Field(err, "protectedType")
 	}
 	if ext {
@@ -31964,12 +33044,16 @@ func (v *FECMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FECMode) Decode(d *per.Decoder) error {
+	*v = FECMode{}
+	return v.decode(d)
+}
+
+func (v *FECMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -31978,7 +33062,7 @@ func (v *FECMode) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.ProtectedElement.Decode(d); err != nil {
+	if err := v.ProtectedElement.decode(d); err != nil {
 		return per.Field(err, "protectedElement")
 	}
 	if opt&(1<<1) != 0 {
@@ -31993,7 +33077,7 @@ func (v *FECMode) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.Rfc2733Format = new(FECModeRfc2733Format)
-		if err := (*v.Rfc2733Format).Decode(d); err != nil {
+		if err := (*v.Rfc2733Format).decode(d); err != nil {
 			return per.Field(err, "rfc2733Format")
 		}
 	}
@@ -32068,12 +33152,16 @@ func (v *FECModeRfc2733Format) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FECModeRfc2733Format) Decode(d *per.Decoder) error {
+	*v = FECModeRfc2733Format{}
+	return v.decode(d)
+}
+
+func (v *FECModeRfc2733Format) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FECModeRfc2733Format{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -32126,17 +33214,21 @@ func (v *H223ModeParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223ModeParameters) Decode(d *per.Decoder) error {
+	*v = H223ModeParameters{}
+	return v.decode(d)
+}
+
+func (v *H223ModeParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223ModeParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.AdaptationLayerType.Decode(d); err != nil {
+	if err := v.AdaptationLayerType.decode(d); err != nil {
 		return per.Field(err, "adaptationLayerType")
 	}
 	{
@@ -32272,12 +33364,16 @@ func (v *H223ModeParametersAdaptationLayerType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223ModeParametersAdaptationLayerType) Decode(d *per.Decoder) error {
+	*v = H223ModeParametersAdaptationLayerType{}
+	return v.decode(d)
+}
+
+func (v *H223ModeParametersAdaptationLayerType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223ModeParametersAdaptationLayerType{}
 	idx, err := d.Choice(6, 9, true)
 	if err != nil {
 		return err
@@ -32286,7 +33382,7 @@ func (v *H223ModeParametersAdaptationLayerType) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -32295,7 +33391,7 @@ func (v *H223ModeParametersAdaptationLayerType) Decode(d *per.Decoder) error {
 	case 4:
 	case 5:
 		v.Al3 = new(H223ModeParametersAdaptationLayerTypeAl3)
-		if err := v.Al3.Decode(d); err != nil {
+		if err := v.Al3.decode(d); err != nil {
 			return per.Field(err, "al3")
 		}
 	case 6:
@@ -32305,7 +33401,7 @@ func (v *H223ModeParametersAdaptationLayerType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Al1M = new(H223AL1MParameters)
-		if err := v.Al1M.Decode(sd); err != nil {
+		if err := v.Al1M.decode(sd); err != nil {
 			return per.Field(err, "al1M")
 		}
 		if err := sd.Done(); err != nil {
@@ -32318,7 +33414,7 @@ func (v *H223ModeParametersAdaptationLayerType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Al2M = new(H223AL2MParameters)
-		if err := v.Al2M.Decode(sd); err != nil {
+		if err := v.Al2M.decode(sd); err != nil {
 			return per.Field(err, "al2M")
 		}
 		if err := sd.Done(); err != nil {
@@ -32331,7 +33427,7 @@ func (v *H223ModeParametersAdaptationLayerType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Al3M = new(H223AL3MParameters)
-		if err := v.Al3M.Decode(sd); err != nil {
+		if err := v.Al3M.decode(sd); err != nil {
 			return per.Field(err, "al3M")
 		}
 		if err := sd.Done(); err != nil {
@@ -32367,12 +33463,16 @@ func (v *H223ModeParametersAdaptationLayerTypeAl3) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223ModeParametersAdaptationLayerTypeAl3) Decode(d *per.Decoder) error {
+	*v = H223ModeParametersAdaptationLayerTypeAl3{}
+	return v.decode(d)
+}
+
+func (v *H223ModeParametersAdaptationLayerTypeAl3) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223ModeParametersAdaptationLayerTypeAl3{}
 	{
 		x, err := d.Constrained(0, 2)
 		if err != nil {
@@ -32435,12 +33535,16 @@ func (v *V76ModeParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *V76ModeParameters) Decode(d *per.Decoder) error {
+	*v = V76ModeParameters{}
+	return v.decode(d)
+}
+
+func (v *V76ModeParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = V76ModeParameters{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -32489,12 +33593,16 @@ func (v *H2250ModeParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H2250ModeParameters) Decode(d *per.Decoder) error {
+	*v = H2250ModeParameters{}
+	return v.decode(d)
+}
+
+func (v *H2250ModeParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250ModeParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -32505,7 +33613,7 @@ func (v *H2250ModeParameters) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.RedundancyEncodingMode = new(RedundancyEncodingMode)
-		if err := (*v.RedundancyEncodingMode).Decode(d); err != nil {
+		if err := (*v.RedundancyEncodingMode).decode(d); err != nil {
 			return per.Field(err, "redundancyEncodingMode")
 		}
 	}
@@ -32558,12 +33666,16 @@ func (v *RedundancyEncodingMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncodingMode) Decode(d *per.Decoder) error {
+	*v = RedundancyEncodingMode{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncodingMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -32572,12 +33684,12 @@ func (v *RedundancyEncodingMode) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.RedundancyEncodingMethod.Decode(d); err != nil {
+	if err := v.RedundancyEncodingMethod.decode(d); err != nil {
 		return per.Field(err, "redundancyEncodingMethod")
 	}
 	if opt&(1<<0) != 0 {
 		v.SecondaryEncoding = new(RedundancyEncodingModeSecondaryEncoding)
-		if err := (*v.SecondaryEncoding).Decode(d); err != nil {
+		if err := (*v.SecondaryEncoding).decode(d); err != nil {
 			return per.Field(err, "secondaryEncoding")
 		}
 	}
@@ -32656,12 +33768,16 @@ func (v *RedundancyEncodingModeSecondaryEncoding) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RedundancyEncodingModeSecondaryEncoding) Decode(d *per.Decoder) error {
+	*v = RedundancyEncodingModeSecondaryEncoding{}
+	return v.decode(d)
+}
+
+func (v *RedundancyEncodingModeSecondaryEncoding) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RedundancyEncodingModeSecondaryEncoding{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -32670,12 +33786,12 @@ func (v *RedundancyEncodingModeSecondaryEncoding) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.AudioData = new(AudioMode)
-		if err := v.AudioData.Decode(d); err != nil {
+		if err := v.AudioData.decode(d); err != nil {
 			return per.Field(err, "audioData")
 		}
 	default:
@@ -32795,12 +33911,16 @@ func (v *VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VideoMode) Decode(d *per.Decoder) error {
+	*v = VideoMode{}
+	return v.decode(d)
+}
+
+func (v *VideoMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VideoMode{}
 	idx, err := d.Choice(5, 6, true)
 	if err != nil {
 		return err
@@ -32809,27 +33929,27 @@ func (v *VideoMode) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.H261VideoMode = new(H261VideoMode)
-		if err := v.H261VideoMode.Decode(d); err != nil {
+		if err := v.H261VideoMode.decode(d); err != nil {
 			return per.Field(err, "h261VideoMode")
 		}
 	case 2:
 		v.H262VideoMode = new(H262VideoMode)
-		if err := v.H262VideoMode.Decode(d); err != nil {
+		if err := v.H262VideoMode.decode(d); err != nil {
 			return per.Field(err, "h262VideoMode")
 		}
 	case 3:
 		v.H263VideoMode = new(H263VideoMode)
-		if err := v.H263VideoMode.Decode(d); err != nil {
+		if err := v.H263VideoMode.decode(d); err != nil {
 			return per.Field(err, "h263VideoMode")
 		}
 	case 4:
 		v.Is11172VideoMode = new(IS11172VideoMode)
-		if err := v.Is11172VideoMode.Decode(d); err != nil {
+		if err := v.Is11172VideoMode.decode(d); err != nil {
 			return per.Field(err, "is11172VideoMode")
 		}
 	case 5:
@@ -32839,7 +33959,7 @@ func (v *VideoMode) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericVideoMode = new(GenericCapability)
-		if err := v.GenericVideoMode.Decode(sd); err != nil {
+		if err := v.GenericVideoMode.decode(sd); err != nil {
 			return per.Field(err, "genericVideoMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -32890,17 +34010,21 @@ func (v *H261VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H261VideoMode) Decode(d *per.Decoder) error {
+	*v = H261VideoMode{}
+	return v.decode(d)
+}
+
+func (v *H261VideoMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H261VideoMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Resolution.Decode(d); err != nil {
+	if err := v.Resolution.decode(d); err != nil {
 		return per.Field(err, "resolution")
 	}
 	{
@@ -32970,12 +34094,16 @@ func (v *H261VideoModeResolution) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H261VideoModeResolution) Decode(d *per.Decoder) error {
+	*v = H261VideoModeResolution{}
+	return v.decode(d)
+}
+
+func (v *H261VideoModeResolution) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H261VideoModeResolution{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -33063,12 +34191,16 @@ func (v *H262VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H262VideoMode) Decode(d *per.Decoder) error {
+	*v = H262VideoMode{}
+	return v.decode(d)
+}
+
+func (v *H262VideoMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H262VideoMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -33077,7 +34209,7 @@ func (v *H262VideoMode) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.ProfileAndLevel.Decode(d); err != nil {
+	if err := v.ProfileAndLevel.decode(d); err != nil {
 		return per.Field(err, "profileAndLevel")
 	}
 	if opt&(1<<5) != 0 {
@@ -33226,12 +34358,16 @@ func (v *H262VideoModeProfileAndLevel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H262VideoModeProfileAndLevel) Decode(d *per.Decoder) error {
+	*v = H262VideoModeProfileAndLevel{}
+	return v.decode(d)
+}
+
+func (v *H262VideoModeProfileAndLevel) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H262VideoModeProfileAndLevel{}
 	idx, err := d.Choice(11, 11, true)
 	if err != nil {
 		return err
@@ -33338,17 +34474,21 @@ func (v *H263VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H263VideoMode) Decode(d *per.Decoder) error {
+	*v = H263VideoMode{}
+	return v.decode(d)
+}
+
+func (v *H263VideoMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263VideoMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Resolution.Decode(d); err != nil {
+	if err := v.Resolution.decode(d); err != nil {
 		return per.Field(err, "resolution")
 	}
 	{
@@ -33415,7 +34555,7 @@ func (v *H263VideoMode) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.EnhancementLayerInfo = new(EnhancementLayerInfo)
-			if err := (*v.EnhancementLayerInfo).Decode(sd); err != nil {
+			if err := (*v.EnhancementLayerInfo).decode(sd); err != nil {
 				return per.Field(err, "enhancementLayerInfo")
 			}
 			if err := sd.Done(); err != nil {
@@ -33429,7 +34569,7 @@ func (v *H263VideoMode) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.H263Options = new(H263Options)
-			if err := (*v.H263Options).Decode(sd); err != nil {
+			if err := (*v.H263Options).decode(sd); err != nil {
 				return per.Field(err, "h263Options")
 			}
 			if err := sd.Done(); err != nil {
@@ -33504,12 +34644,16 @@ func (v *H263VideoModeResolution) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H263VideoModeResolution) Decode(d *per.Decoder) error {
+	*v = H263VideoModeResolution{}
+	return v.decode(d)
+}
+
+func (v *H263VideoModeResolution) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H263VideoModeResolution{}
 	idx, err := d.Choice(5, 6, true)
 	if err != nil {
 		return err
@@ -33613,12 +34757,16 @@ func (v *IS11172VideoMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS11172VideoMode) Decode(d *per.Decoder) error {
+	*v = IS11172VideoMode{}
+	return v.decode(d)
+}
+
+func (v *IS11172VideoMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172VideoMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -33932,12 +35080,16 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AudioMode) Decode(d *per.Decoder) error {
+	*v = AudioMode{}
+	return v.decode(d)
+}
+
+func (v *AudioMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioMode{}
 	idx, err := d.Choice(14, 23, true)
 	if err != nil {
 		return err
@@ -33946,7 +35098,7 @@ func (v *AudioMode) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -33961,17 +35113,17 @@ func (v *AudioMode) Decode(d *per.Decoder) error {
 	case 10:
 	case 11:
 		v.G7231 = new(AudioModeG7231)
-		if err := v.G7231.Decode(d); err != nil {
+		if err := v.G7231.decode(d); err != nil {
 			return per.Field(err, "g7231")
 		}
 	case 12:
 		v.Is11172AudioMode = new(IS11172AudioMode)
-		if err := v.Is11172AudioMode.Decode(d); err != nil {
+		if err := v.Is11172AudioMode.decode(d); err != nil {
 			return per.Field(err, "is11172AudioMode")
 		}
 	case 13:
 		v.Is13818AudioMode = new(IS13818AudioMode)
-		if err := v.Is13818AudioMode.Decode(d); err != nil {
+		if err := v.Is13818AudioMode.decode(d); err != nil {
 			return per.Field(err, "is13818AudioMode")
 		}
 	case 14:
@@ -34013,7 +35165,7 @@ func (v *AudioMode) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.G7231AnnexCMode = new(G7231AnnexCMode)
-		if err := v.G7231AnnexCMode.Decode(sd); err != nil {
+		if err := v.G7231AnnexCMode.decode(sd); err != nil {
 			return per.Field(err, "g7231AnnexCMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -34026,7 +35178,7 @@ func (v *AudioMode) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GsmFullRate = new(GSMAudioCapability)
-		if err := v.GsmFullRate.Decode(sd); err != nil {
+		if err := v.GsmFullRate.decode(sd); err != nil {
 			return per.Field(err, "gsmFullRate")
 		}
 		if err := sd.Done(); err != nil {
@@ -34039,7 +35191,7 @@ func (v *AudioMode) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GsmHalfRate = new(GSMAudioCapability)
-		if err := v.GsmHalfRate.Decode(sd); err != nil {
+		if err := v.GsmHalfRate.decode(sd); err != nil {
 			return per.Field(err, "gsmHalfRate")
 		}
 		if err := sd.Done(); err != nil {
@@ -34052,7 +35204,7 @@ func (v *AudioMode) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GsmEnhancedFullRate = new(GSMAudioCapability)
-		if err := v.GsmEnhancedFullRate.Decode(sd); err != nil {
+		if err := v.GsmEnhancedFullRate.decode(sd); err != nil {
 			return per.Field(err, "gsmEnhancedFullRate")
 		}
 		if err := sd.Done(); err != nil {
@@ -34065,7 +35217,7 @@ func (v *AudioMode) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericAudioMode = new(GenericCapability)
-		if err := v.GenericAudioMode.Decode(sd); err != nil {
+		if err := v.GenericAudioMode.decode(sd); err != nil {
 			return per.Field(err, "genericAudioMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -34078,7 +35230,7 @@ func (v *AudioMode) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.G729Extensions = new(G729Extensions)
-		if err := v.G729Extensions.Decode(sd); err != nil {
+		if err := v.G729Extensions.decode(sd); err != nil {
 			return per.Field(err, "g729Extensions")
 		}
 		if err := sd.Done(); err != nil {
@@ -34091,7 +35243,7 @@ func (v *AudioMode) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Vbd = new(VBDMode)
-		if err := v.Vbd.Decode(sd); err != nil {
+		if err := v.Vbd.decode(sd); err != nil {
 			return per.Field(err, "vbd")
 		}
 		if err := sd.Done(); err != nil {
@@ -34152,12 +35304,16 @@ func (v *AudioModeG7231) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *AudioModeG7231) Decode(d *per.Decoder) error {
+	*v = AudioModeG7231{}
+	return v.decode(d)
+}
+
+func (v *AudioModeG7231) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = AudioModeG7231{}
 	idx, err := d.Choice(4, 4, false)
 	if err != nil {
 		return err
@@ -34214,23 +35370,27 @@ func (v *IS11172AudioMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS11172AudioMode) Decode(d *per.Decoder) error {
+	*v = IS11172AudioMode{}
+	return v.decode(d)
+}
+
+func (v *IS11172AudioMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.AudioLayer.Decode(d); err != nil {
+	if err := v.AudioLayer.decode(d); err != nil {
 		return per.Field(err, "audioLayer")
 	}
-	if err := v.AudioSampling.Decode(d); err != nil {
+	if err := v.AudioSampling.decode(d); err != nil {
 		return per.Field(err, "audioSampling")
 	}
-	if err := v.MultichannelType.Decode(d); err != nil {
+	if err := v.MultichannelType.decode(d); err != nil {
 		return per.Field(err, "multichannelType")
 	}
 	{
@@ -34296,12 +35456,16 @@ func (v *IS11172AudioModeAudioLayer) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS11172AudioModeAudioLayer) Decode(d *per.Decoder) error {
+	*v = IS11172AudioModeAudioLayer{}
+	return v.decode(d)
+}
+
+func (v *IS11172AudioModeAudioLayer) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioModeAudioLayer{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -34357,12 +35521,16 @@ func (v *IS11172AudioModeAudioSampling) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS11172AudioModeAudioSampling) Decode(d *per.Decoder) error {
+	*v = IS11172AudioModeAudioSampling{}
+	return v.decode(d)
+}
+
+func (v *IS11172AudioModeAudioSampling) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioModeAudioSampling{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -34418,12 +35586,16 @@ func (v *IS11172AudioModeMultichannelType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS11172AudioModeMultichannelType) Decode(d *per.Decoder) error {
+	*v = IS11172AudioModeMultichannelType{}
+	return v.decode(d)
+}
+
+func (v *IS11172AudioModeMultichannelType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS11172AudioModeMultichannelType{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -34485,23 +35657,27 @@ func (v *IS13818AudioMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS13818AudioMode) Decode(d *per.Decoder) error {
+	*v = IS13818AudioMode{}
+	return v.decode(d)
+}
+
+func (v *IS13818AudioMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.AudioLayer.Decode(d); err != nil {
+	if err := v.AudioLayer.decode(d); err != nil {
 		return per.Field(err, "audioLayer")
 	}
-	if err := v.AudioSampling.Decode(d); err != nil {
+	if err := v.AudioSampling.decode(d); err != nil {
 		return per.Field(err, "audioSampling")
 	}
-	if err := v.MultichannelType.Decode(d); err != nil {
+	if err := v.MultichannelType.decode(d); err != nil {
 		return per.Field(err, "multichannelType")
 	}
 	{
@@ -34581,12 +35757,16 @@ func (v *IS13818AudioModeAudioLayer) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS13818AudioModeAudioLayer) Decode(d *per.Decoder) error {
+	*v = IS13818AudioModeAudioLayer{}
+	return v.decode(d)
+}
+
+func (v *IS13818AudioModeAudioLayer) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioModeAudioLayer{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -34651,12 +35831,16 @@ func (v *IS13818AudioModeAudioSampling) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS13818AudioModeAudioSampling) Decode(d *per.Decoder) error {
+	*v = IS13818AudioModeAudioSampling{}
+	return v.decode(d)
+}
+
+func (v *IS13818AudioModeAudioSampling) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioModeAudioSampling{}
 	idx, err := d.Choice(6, 6, false)
 	if err != nil {
 		return err
@@ -34736,12 +35920,16 @@ func (v *IS13818AudioModeMultichannelType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IS13818AudioModeMultichannelType) Decode(d *per.Decoder) error {
+	*v = IS13818AudioModeMultichannelType{}
+	return v.decode(d)
+}
+
+func (v *IS13818AudioModeMultichannelType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IS13818AudioModeMultichannelType{}
 	idx, err := d.Choice(10, 10, false)
 	if err != nil {
 		return err
@@ -34797,12 +35985,16 @@ func (v *G7231AnnexCMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *G7231AnnexCMode) Decode(d *per.Decoder) error {
+	*v = G7231AnnexCMode{}
+	return v.decode(d)
+}
+
+func (v *G7231AnnexCMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G7231AnnexCMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -34821,7 +36013,7 @@ func (v *G7231AnnexCMode) Decode(d *per.Decoder) error {
 		}
 		v.SilenceSuppression = bool(x)
 	}
-	if err := v.G723AnnexCAudioMode.Decode(d); err != nil {
+	if err := v.G723AnnexCAudioMode.decode(d); err != nil {
 		return per.Field(err, "g723AnnexCAudioMode")
 	}
 	if ext {
@@ -34890,12 +36082,16 @@ func (v *G7231AnnexCModeG723AnnexCAudioMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *G7231AnnexCModeG723AnnexCAudioMode) Decode(d *per.Decoder) error {
+	*v = G7231AnnexCModeG723AnnexCAudioMode{}
+	return v.decode(d)
+}
+
+func (v *G7231AnnexCModeG723AnnexCAudioMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = G7231AnnexCModeG723AnnexCAudioMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -34983,17 +36179,21 @@ func (v *VBDMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VBDMode) Decode(d *per.Decoder) error {
+	*v = VBDMode{}
+	return v.decode(d)
+}
+
+func (v *VBDMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VBDMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if ext {
@@ -35042,17 +36242,21 @@ func (v *DataMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataMode) Decode(d *per.Decoder) error {
+	*v = DataMode{}
+	return v.decode(d)
+}
+
+func (v *DataMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataMode{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Application.Decode(d); err != nil {
+	if err := v.Application.decode(d); err != nil {
 		return per.Field(err, "application")
 	}
 	{
@@ -35269,12 +36473,16 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataModeApplication) Decode(d *per.Decoder) error {
+	*v = DataModeApplication{}
+	return v.decode(d)
+}
+
+func (v *DataModeApplication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataModeApplication{}
 	idx, err := d.Choice(10, 14, true)
 	if err != nil {
 		return err
@@ -35283,48 +36491,48 @@ func (v *DataModeApplication) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.T120 = new(DataProtocolCapability)
-		if err := v.T120.Decode(d); err != nil {
+		if err := v.T120.decode(d); err != nil {
 			return per.Field(err, "t120")
 		}
 	case 2:
 		v.DsmCc = new(DataProtocolCapability)
-		if err := v.DsmCc.Decode(d); err != nil {
+		if err := v.DsmCc.decode(d); err != nil {
 			return per.Field(err, "dsm-cc")
 		}
 	case 3:
 		v.UserData = new(DataProtocolCapability)
-		if err := v.UserData.Decode(d); err != nil {
+		if err := v.UserData.decode(d); err != nil {
 			return per.Field(err, "userData")
 		}
 	case 4:
 		v.T84 = new(DataProtocolCapability)
-		if err := v.T84.Decode(d); err != nil {
+		if err := v.T84.decode(d); err != nil {
 			return per.Field(err, "t84")
 		}
 	case 5:
 		v.T434 = new(DataProtocolCapability)
-		if err := v.T434.Decode(d); err != nil {
+		if err := v.T434.decode(d); err != nil {
 			return per.Field(err, "t434")
 		}
 	case 6:
 		v.H224 = new(DataProtocolCapability)
-		if err := v.H224.Decode(d); err != nil {
+		if err := v.H224.decode(d); err != nil {
 			return per.Field(err, "h224")
 		}
 	case 7:
 		v.Nlpid = new(DataModeApplicationNlpid)
-		if err := v.Nlpid.Decode(d); err != nil {
+		if err := v.Nlpid.decode(d); err != nil {
 			return per.Field(err, "nlpid")
 		}
 	case 8:
 	case 9:
 		v.H222DataPartitioning = new(DataProtocolCapability)
-		if err := v.H222DataPartitioning.Decode(d); err != nil {
+		if err := v.H222DataPartitioning.decode(d); err != nil {
 			return per.Field(err, "h222DataPartitioning")
 		}
 	case 10:
@@ -35334,7 +36542,7 @@ func (v *DataModeApplication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.T30fax = new(DataProtocolCapability)
-		if err := v.T30fax.Decode(sd); err != nil {
+		if err := v.T30fax.decode(sd); err != nil {
 			return per.Field(err, "t30fax")
 		}
 		if err := sd.Done(); err != nil {
@@ -35347,7 +36555,7 @@ func (v *DataModeApplication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.T140 = new(DataProtocolCapability)
-		if err := v.T140.Decode(sd); err != nil {
+		if err := v.T140.decode(sd); err != nil {
 			return per.Field(err, "t140")
 		}
 		if err := sd.Done(); err != nil {
@@ -35360,7 +36568,7 @@ func (v *DataModeApplication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.T38fax = new(DataModeApplicationT38fax)
-		if err := v.T38fax.Decode(sd); err != nil {
+		if err := v.T38fax.decode(sd); err != nil {
 			return per.Field(err, "t38fax")
 		}
 		if err := sd.Done(); err != nil {
@@ -35373,7 +36581,7 @@ func (v *DataModeApplication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.GenericDataMode = new(GenericCapability)
-		if err := v.GenericDataMode.Decode(sd); err != nil {
+		if err := v.GenericDataMode.decode(sd); err != nil {
 			return per.Field(err, "genericDataMode")
 		}
 		if err := sd.Done(); err != nil {
@@ -35409,13 +36617,17 @@ func (v *DataModeApplicationNlpid) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataModeApplicationNlpid) Decode(d *per.Decoder) error {
+	*v = DataModeApplicationNlpid{}
+	return v.decode(d)
+}
+
+func (v *DataModeApplicationNlpid) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataModeApplicationNlpid{}
-	if err := v.NlpidProtocol.Decode(d); err != nil {
+	if err := v.NlpidProtocol.decode(d); err != nil {
 		return per.Field(err, "nlpidProtocol")
 	}
 	{
@@ -35448,16 +36660,20 @@ func (v *DataModeApplicationT38fax) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DataModeApplicationT38fax) Decode(d *per.Decoder) error {
+	*v = DataModeApplicationT38fax{}
+	return v.decode(d)
+}
+
+func (v *DataModeApplicationT38fax) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DataModeApplicationT38fax{}
-	if err := v.T38FaxProtocol.Decode(d); err != nil {
+	if err := v.T38FaxProtocol.decode(d); err != nil {
 		return per.Field(err, "t38FaxProtocol")
 	}
-	if err := v.T38FaxProfile.Decode(d); err != nil {
+	if err := v.T38FaxProfile.decode(d); err != nil {
 		return per.Field(err, "t38FaxProfile")
 	}
 	d.Leave()
@@ -35516,12 +36732,16 @@ func (v *EncryptionMode) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptionMode) Decode(d *per.Decoder) error {
+	*v = EncryptionMode{}
+	return v.decode(d)
+}
+
+func (v *EncryptionMode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionMode{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -35530,7 +36750,7 @@ func (v *EncryptionMode) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -35571,12 +36791,16 @@ func (v *RoundTripDelayRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RoundTripDelayRequest) Decode(d *per.Decoder) error {
+	*v = RoundTripDelayRequest{}
+	return v.decode(d)
+}
+
+func (v *RoundTripDelayRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RoundTripDelayRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -35625,12 +36849,16 @@ func (v *RoundTripDelayResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RoundTripDelayResponse) Decode(d *per.Decoder) error {
+	*v = RoundTripDelayResponse{}
+	return v.decode(d)
+}
+
+func (v *RoundTripDelayResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RoundTripDelayResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -35679,17 +36907,21 @@ func (v *MaintenanceLoopRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MaintenanceLoopRequest) Decode(d *per.Decoder) error {
+	*v = MaintenanceLoopRequest{}
+	return v.decode(d)
+}
+
+func (v *MaintenanceLoopRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if ext {
@@ -35764,12 +36996,16 @@ func (v *MaintenanceLoopRequestType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MaintenanceLoopRequestType) Decode(d *per.Decoder) error {
+	*v = MaintenanceLoopRequestType{}
+	return v.decode(d)
+}
+
+func (v *MaintenanceLoopRequestType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopRequestType{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -35822,17 +37058,21 @@ func (v *MaintenanceLoopAck) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MaintenanceLoopAck) Decode(d *per.Decoder) error {
+	*v = MaintenanceLoopAck{}
+	return v.decode(d)
+}
+
+func (v *MaintenanceLoopAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if ext {
@@ -35907,12 +37147,16 @@ func (v *MaintenanceLoopAckType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MaintenanceLoopAckType) Decode(d *per.Decoder) error {
+	*v = MaintenanceLoopAckType{}
+	return v.decode(d)
+}
+
+func (v *MaintenanceLoopAckType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopAckType{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -35970,20 +37214,24 @@ func (v *MaintenanceLoopReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MaintenanceLoopReject) Decode(d *per.Decoder) error {
+	*v = MaintenanceLoopReject{}
+	return v.decode(d)
+}
+
+func (v *MaintenanceLoopReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
-	if err := v.Cause.Decode(d); err != nil {
+	if err := v.Cause.decode(d); err != nil {
 		return per.Field(err, "cause")
 	}
 	if ext {
@@ -36058,12 +37306,16 @@ func (v *MaintenanceLoopRejectType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MaintenanceLoopRejectType) Decode(d *per.Decoder) error {
+	*v = MaintenanceLoopRejectType{}
+	return v.decode(d)
+}
+
+func (v *MaintenanceLoopRejectType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopRejectType{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -36131,12 +37383,16 @@ func (v *MaintenanceLoopRejectCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MaintenanceLoopRejectCause) Decode(d *per.Decoder) error {
+	*v = MaintenanceLoopRejectCause{}
+	return v.decode(d)
+}
+
+func (v *MaintenanceLoopRejectCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopRejectCause{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -36175,12 +37431,16 @@ func (v *MaintenanceLoopOffCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MaintenanceLoopOffCommand) Decode(d *per.Decoder) error {
+	*v = MaintenanceLoopOffCommand{}
+	return v.decode(d)
+}
+
+func (v *MaintenanceLoopOffCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MaintenanceLoopOffCommand{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -36238,12 +37498,16 @@ func (v *CommunicationModeCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CommunicationModeCommand) Decode(d *per.Decoder) error {
+	*v = CommunicationModeCommand{}
+	return v.decode(d)
+}
+
+func (v *CommunicationModeCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommunicationModeCommand{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -36260,7 +37524,7 @@ func (v *CommunicationModeCommand) Decode(d *per.Decoder) error {
 			}
 			for j629 := 0; j629 < k; j629++ {
 				var x630 CommunicationModeTableEntry
-				if err := x630.Decode(d); err != nil {
+				if err := x630.decode(d); err != nil {
 					return per.Field(per.Index(err, done627+j629), "communicationModeTable")
 				}
 				list626 = append(list626, x630)
@@ -36305,12 +37569,16 @@ func (v *CommunicationModeRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CommunicationModeRequest) Decode(d *per.Decoder) error {
+	*v = CommunicationModeRequest{}
+	return v.decode(d)
+}
+
+func (v *CommunicationModeRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommunicationModeRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -36388,12 +37656,16 @@ func (v *CommunicationModeResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CommunicationModeResponse) Decode(d *per.Decoder) error {
+	*v = CommunicationModeResponse{}
+	return v.decode(d)
+}
+
+func (v *CommunicationModeResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommunicationModeResponse{}
 	idx, err := d.Choice(1, 1, true)
 	if err != nil {
 		return err
@@ -36413,7 +37685,7 @@ func (v *CommunicationModeResponse) Decode(d *per.Decoder) error {
 				}
 				for j638 := 0; j638 < k; j638++ {
 					var x639 CommunicationModeTableEntry
-					if err := x639.Decode(d); err != nil {
+					if err := x639.decode(d); err != nil {
 						return per.Field(per.Index(err, done636+j638), "communicationModeTable")
 					}
 					list635 = append(list635, x639)
@@ -36571,12 +37843,16 @@ func (v *CommunicationModeTableEntry) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CommunicationModeTableEntry) Decode(d *per.Decoder) error {
+	*v = CommunicationModeTableEntry{}
+	return v.decode(d)
+}
+
+func (v *CommunicationModeTableEntry) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommunicationModeTableEntry{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -36598,7 +37874,7 @@ func (v *CommunicationModeTableEntry) Decode(d *per.Decoder) error {
 				}
 				for j647 := 0; j647 < k; j647++ {
 					var x648 NonStandardParameter
-					if err := x648.Decode(d); err != nil {
+					if err := x648.decode(d); err != nil {
 						return per.Field(per.Index(err, done645+j647), "nonStandard")
 					}
 					list644 = append(list644, x648)
@@ -36628,7 +37904,7 @@ func (v *CommunicationModeTableEntry) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<4) != 0 {
 		v.TerminalLabel = new(TerminalLabel)
-		if err := (*v.TerminalLabel).Decode(d); err != nil {
+		if err := (*v.TerminalLabel).decode(d); err != nil {
 			return per.Field(err, "terminalLabel")
 		}
 	}
@@ -36639,12 +37915,12 @@ func (v *CommunicationModeTableEntry) Decode(d *per.Decoder) error {
 		}
 		v.SessionDescription = string(x)
 	}
-	if err := v.DataType.Decode(d); err != nil {
+	if err := v.DataType.decode(d); err != nil {
 		return per.Field(err, "dataType")
 	}
 	if opt&(1<<3) != 0 {
 		v.MediaChannel = new(TransportAddress)
-		if err := (*v.MediaChannel).Decode(d); err != nil {
+		if err := (*v.MediaChannel).decode(d); err != nil {
 			return per.Field(err, "mediaChannel")
 		}
 	}
@@ -36660,7 +37936,7 @@ func (v *CommunicationModeTableEntry) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<1) != 0 {
 		v.MediaControlChannel = new(TransportAddress)
-		if err := (*v.MediaControlChannel).Decode(d); err != nil {
+		if err := (*v.MediaControlChannel).decode(d); err != nil {
 			return per.Field(err, "mediaControlChannel")
 		}
 	}
@@ -36686,7 +37962,7 @@ func (v *CommunicationModeTableEntry) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.RedundancyEncoding = new(RedundancyEncoding)
-			if err := (*v.RedundancyEncoding).Decode(sd); err != nil {
+			if err := (*v.RedundancyEncoding).decode(sd); err != nil {
 				return per.Field(err, "redundancyEncoding")
 			}
 			if err := sd.Done(); err != nil {
@@ -36718,7 +37994,7 @@ func (v *CommunicationModeTableEntry) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Destination = new(TerminalLabel)
-			if err := (*v.Destination).Decode(sd); err != nil {
+			if err := (*v.Destination).decode(sd); err != nil {
 				return per.Field(err, "destination")
 			}
 			if err := sd.Done(); err != nil {
@@ -36806,12 +38082,16 @@ func (v *CommunicationModeTableEntryDataType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *CommunicationModeTableEntryDataType) Decode(d *per.Decoder) error {
+	*v = CommunicationModeTableEntryDataType{}
+	return v.decode(d)
+}
+
+func (v *CommunicationModeTableEntryDataType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = CommunicationModeTableEntryDataType{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -36820,17 +38100,17 @@ func (v *CommunicationModeTableEntryDataType) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.VideoData = new(VideoCapability)
-		if err := v.VideoData.Decode(d); err != nil {
+		if err := v.VideoData.decode(d); err != nil {
 			return per.Field(err, "videoData")
 		}
 	case 1:
 		v.AudioData = new(AudioCapability)
-		if err := v.AudioData.Decode(d); err != nil {
+		if err := v.AudioData.decode(d); err != nil {
 			return per.Field(err, "audioData")
 		}
 	case 2:
 		v.Data = new(DataApplicationCapability)
-		if err := v.Data.Decode(d); err != nil {
+		if err := v.Data.decode(d); err != nil {
 			return per.Field(err, "data")
 		}
 	default:
@@ -36999,12 +38279,16 @@ func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceRequest) Decode(d *per.Decoder) error {
+	*v = ConferenceRequest{}
+	return v.decode(d)
+}
+
+func (v *ConferenceRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceRequest{}
 	idx, err := d.Choice(8, 16, true)
 	if err != nil {
 		return err
@@ -37016,12 +38300,12 @@ func (v *ConferenceRequest) Decode(d *per.Decoder) error {
 	case 2:
 	case 3:
 		v.DropTerminal = new(TerminalLabel)
-		if err := v.DropTerminal.Decode(d); err != nil {
+		if err := v.DropTerminal.decode(d); err != nil {
 			return per.Field(err, "dropTerminal")
 		}
 	case 4:
 		v.RequestTerminalID = new(TerminalLabel)
-		if err := v.RequestTerminalID.Decode(d); err != nil {
+		if err := v.RequestTerminalID.decode(d); err != nil {
 			return per.Field(err, "requestTerminalID")
 		}
 	case 5:
@@ -37052,7 +38336,7 @@ func (v *ConferenceRequest) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RequestTerminalCertificate = new(ConferenceRequestRequestTerminalCertificate)
-		if err := v.RequestTerminalCertificate.Decode(sd); err != nil {
+		if err := v.RequestTerminalCertificate.decode(sd); err != nil {
 			return per.Field(err, "requestTerminalCertificate")
 		}
 		if err := sd.Done(); err != nil {
@@ -37077,7 +38361,7 @@ func (v *ConferenceRequest) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MakeTerminalBroadcaster = new(TerminalLabel)
-		if err := v.MakeTerminalBroadcaster.Decode(sd); err != nil {
+		if err := v.MakeTerminalBroadcaster.decode(sd); err != nil {
 			return per.Field(err, "makeTerminalBroadcaster")
 		}
 		if err := sd.Done(); err != nil {
@@ -37090,7 +38374,7 @@ func (v *ConferenceRequest) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SendThisSource = new(TerminalLabel)
-		if err := v.SendThisSource.Decode(sd); err != nil {
+		if err := v.SendThisSource.decode(sd); err != nil {
 			return per.Field(err, "sendThisSource")
 		}
 		if err := sd.Done(); err != nil {
@@ -37112,7 +38396,7 @@ func (v *ConferenceRequest) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RemoteMCRequest = new(RemoteMCRequest)
-		if err := v.RemoteMCRequest.Decode(sd); err != nil {
+		if err := v.RemoteMCRequest.decode(sd); err != nil {
 			return per.Field(err, "remoteMCRequest")
 		}
 		if err := sd.Done(); err != nil {
@@ -37174,12 +38458,16 @@ func (v *ConferenceRequestRequestTerminalCertificate) Encode(e *per.Encoder) err
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceRequestRequestTerminalCertificate) Decode(d *per.Decoder) error {
+	*v = ConferenceRequestRequestTerminalCertificate{}
+	return v.decode(d)
+}
+
+func (v *ConferenceRequestRequestTerminalCertificate) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceRequestRequestTerminalCertificate{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -37190,7 +38478,7 @@ func (v *ConferenceRequestRequestTerminalCertificate) Decode(d *per.Decoder) err
 	}
 	if opt&(1<<2) != 0 {
 		v.TerminalLabel = new(TerminalLabel)
-		if err := (*v.TerminalLabel).Decode(d); err != nil {
+		if err := (*v.TerminalLabel).decode(d); err != nil {
 			return per.Field(err, "terminalLabel")
 		}
 	}
@@ -37261,7 +38549,7 @@ func (v *CertSelectionCriteria) Decode(d *per.Decoder) error {
 			}
 			for j656 := 0; j656 < k; j656++ {
 				var x657 Criteria
-				if err := x657.Decode(d); err != nil {
+				if err := x657.decode(d); err != nil {
 					return per.Index(err, done654+j656)
 				}
 				list653 = append(list653, x657)
@@ -37305,12 +38593,16 @@ func (v *Criteria) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Criteria) Decode(d *per.Decoder) error {
+	*v = Criteria{}
+	return v.decode(d)
+}
+
+func (v *Criteria) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Criteria{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -37375,12 +38667,16 @@ func (v *TerminalLabel) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalLabel) Decode(d *per.Decoder) error {
+	*v = TerminalLabel{}
+	return v.decode(d)
+}
+
+func (v *TerminalLabel) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalLabel{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -37675,12 +38971,16 @@ func (v *ConferenceResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponse{}
 	idx, err := d.Choice(8, 16, true)
 	if err != nil {
 		return err
@@ -37689,22 +38989,22 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.MCTerminalIDResponse = new(ConferenceResponseMCTerminalIDResponse)
-		if err := v.MCTerminalIDResponse.Decode(d); err != nil {
+		if err := v.MCTerminalIDResponse.decode(d); err != nil {
 			return per.Field(err, "mCTerminalIDResponse")
 		}
 	case 1:
 		v.TerminalIDResponse = new(ConferenceResponseTerminalIDResponse)
-		if err := v.TerminalIDResponse.Decode(d); err != nil {
+		if err := v.TerminalIDResponse.decode(d); err != nil {
 			return per.Field(err, "terminalIDResponse")
 		}
 	case 2:
 		v.ConferenceIDResponse = new(ConferenceResponseConferenceIDResponse)
-		if err := v.ConferenceIDResponse.Decode(d); err != nil {
+		if err := v.ConferenceIDResponse.decode(d); err != nil {
 			return per.Field(err, "conferenceIDResponse")
 		}
 	case 3:
 		v.PasswordResponse = new(ConferenceResponsePasswordResponse)
-		if err := v.PasswordResponse.Decode(d); err != nil {
+		if err := v.PasswordResponse.decode(d); err != nil {
 			return per.Field(err, "passwordResponse")
 		}
 	case 4:
@@ -37720,7 +39020,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 				}
 				for j665 := 0; j665 < k; j665++ {
 					var x666 TerminalLabel
-					if err := x666.Decode(d); err != nil {
+					if err := x666.decode(d); err != nil {
 						return per.Field(per.Index(err, done663+j665), "terminalListResponse")
 					}
 					list662 = append(list662, x666)
@@ -37734,7 +39034,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 	case 6:
 	case 7:
 		v.MakeMeChairResponse = new(ConferenceResponseMakeMeChairResponse)
-		if err := v.MakeMeChairResponse.Decode(d); err != nil {
+		if err := v.MakeMeChairResponse.decode(d); err != nil {
 			return per.Field(err, "makeMeChairResponse")
 		}
 	case 8:
@@ -37744,7 +39044,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ExtensionAddressResponse = new(ConferenceResponseExtensionAddressResponse)
-		if err := v.ExtensionAddressResponse.Decode(sd); err != nil {
+		if err := v.ExtensionAddressResponse.decode(sd); err != nil {
 			return per.Field(err, "extensionAddressResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -37757,7 +39057,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ChairTokenOwnerResponse = new(ConferenceResponseChairTokenOwnerResponse)
-		if err := v.ChairTokenOwnerResponse.Decode(sd); err != nil {
+		if err := v.ChairTokenOwnerResponse.decode(sd); err != nil {
 			return per.Field(err, "chairTokenOwnerResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -37770,7 +39070,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.TerminalCertificateResponse = new(ConferenceResponseTerminalCertificateResponse)
-		if err := v.TerminalCertificateResponse.Decode(sd); err != nil {
+		if err := v.TerminalCertificateResponse.decode(sd); err != nil {
 			return per.Field(err, "terminalCertificateResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -37783,7 +39083,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.BroadcastMyLogicalChannelResponse = new(ConferenceResponseBroadcastMyLogicalChannelResponse)
-		if err := v.BroadcastMyLogicalChannelResponse.Decode(sd); err != nil {
+		if err := v.BroadcastMyLogicalChannelResponse.decode(sd); err != nil {
 			return per.Field(err, "broadcastMyLogicalChannelResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -37796,7 +39096,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.MakeTerminalBroadcasterResponse = new(ConferenceResponseMakeTerminalBroadcasterResponse)
-		if err := v.MakeTerminalBroadcasterResponse.Decode(sd); err != nil {
+		if err := v.MakeTerminalBroadcasterResponse.decode(sd); err != nil {
 			return per.Field(err, "makeTerminalBroadcasterResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -37809,7 +39109,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SendThisSourceResponse = new(ConferenceResponseSendThisSourceResponse)
-		if err := v.SendThisSourceResponse.Decode(sd); err != nil {
+		if err := v.SendThisSourceResponse.decode(sd); err != nil {
 			return per.Field(err, "sendThisSourceResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -37822,7 +39122,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RequestAllTerminalIDsResponse = new(RequestAllTerminalIDsResponse)
-		if err := v.RequestAllTerminalIDsResponse.Decode(sd); err != nil {
+		if err := v.RequestAllTerminalIDsResponse.decode(sd); err != nil {
 			return per.Field(err, "requestAllTerminalIDsResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -37835,7 +39135,7 @@ func (v *ConferenceResponse) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.RemoteMCResponse = new(RemoteMCResponse)
-		if err := v.RemoteMCResponse.Decode(sd); err != nil {
+		if err := v.RemoteMCResponse.decode(sd); err != nil {
 			return per.Field(err, "remoteMCResponse")
 		}
 		if err := sd.Done(); err != nil {
@@ -37883,17 +39183,21 @@ func (v *ConferenceResponseMCTerminalIDResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseMCTerminalIDResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseMCTerminalIDResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseMCTerminalIDResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseMCTerminalIDResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.TerminalLabel.Decode(d); err != nil {
+	if err := v.TerminalLabel.decode(d); err != nil {
 		return per.Field(err, "terminalLabel")
 	}
 	if err := v.TerminalID.Decode(d); err != nil {
@@ -37945,17 +39249,21 @@ func (v *ConferenceResponseTerminalIDResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseTerminalIDResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseTerminalIDResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseTerminalIDResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseTerminalIDResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.TerminalLabel.Decode(d); err != nil {
+	if err := v.TerminalLabel.decode(d); err != nil {
 		return per.Field(err, "terminalLabel")
 	}
 	if err := v.TerminalID.Decode(d); err != nil {
@@ -38007,17 +39315,21 @@ func (v *ConferenceResponseConferenceIDResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseConferenceIDResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseConferenceIDResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseConferenceIDResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseConferenceIDResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.TerminalLabel.Decode(d); err != nil {
+	if err := v.TerminalLabel.decode(d); err != nil {
 		return per.Field(err, "terminalLabel")
 	}
 	if err := v.ConferenceID.Decode(d); err != nil {
@@ -38069,17 +39381,21 @@ func (v *ConferenceResponsePasswordResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponsePasswordResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponsePasswordResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponsePasswordResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponsePasswordResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.TerminalLabel.Decode(d); err != nil {
+	if err := v.TerminalLabel.decode(d); err != nil {
 		return per.Field(err, "terminalLabel")
 	}
 	if err := v.Password.Decode(d); err != nil {
@@ -38144,12 +39460,16 @@ func (v *ConferenceResponseMakeMeChairResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseMakeMeChairResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseMakeMeChairResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseMakeMeChairResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseMakeMeChairResponse{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -38195,12 +39515,16 @@ func (v *ConferenceResponseExtensionAddressResponse) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseExtensionAddressResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseExtensionAddressResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseExtensionAddressResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseExtensionAddressResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -38254,17 +39578,21 @@ func (v *ConferenceResponseChairTokenOwnerResponse) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseChairTokenOwnerResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseChairTokenOwnerResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseChairTokenOwnerResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseChairTokenOwnerResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.TerminalLabel.Decode(d); err != nil {
+	if err := v.TerminalLabel.decode(d); err != nil {
 		return per.Field(err, "terminalLabel")
 	}
 	if err := v.TerminalID.Decode(d); err != nil {
@@ -38322,12 +39650,16 @@ func (v *ConferenceResponseTerminalCertificateResponse) Encode(e *per.Encoder) e
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseTerminalCertificateResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseTerminalCertificateResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseTerminalCertificateResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseTerminalCertificateResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -38338,7 +39670,7 @@ func (v *ConferenceResponseTerminalCertificateResponse) Decode(d *per.Decoder) e
 	}
 	if opt&(1<<1) != 0 {
 		v.TerminalLabel = new(TerminalLabel)
-		if err := (*v.TerminalLabel).Decode(d); err != nil {
+		if err := (*v.TerminalLabel).decode(d); err != nil {
 			return per.Field(err, "terminalLabel")
 		}
 	}
@@ -38410,12 +39742,16 @@ func (v *ConferenceResponseBroadcastMyLogicalChannelResponse) Encode(e *per.Enco
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseBroadcastMyLogicalChannelResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseBroadcastMyLogicalChannelResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseBroadcastMyLogicalChannelResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseBroadcastMyLogicalChannelResponse{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -38479,12 +39815,16 @@ func (v *ConferenceResponseMakeTerminalBroadcasterResponse) Encode(e *per.Encode
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseMakeTerminalBroadcasterResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseMakeTerminalBroadcasterResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseMakeTerminalBroadcasterResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseMakeTerminalBroadcasterResponse{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -38548,12 +39888,16 @@ func (v *ConferenceResponseSendThisSourceResponse) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceResponseSendThisSourceResponse) Decode(d *per.Decoder) error {
+	*v = ConferenceResponseSendThisSourceResponse{}
+	return v.decode(d)
+}
+
+func (v *ConferenceResponseSendThisSourceResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceResponseSendThisSourceResponse{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -38680,12 +40024,16 @@ func (v *RequestAllTerminalIDsResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RequestAllTerminalIDsResponse) Decode(d *per.Decoder) error {
+	*v = RequestAllTerminalIDsResponse{}
+	return v.decode(d)
+}
+
+func (v *RequestAllTerminalIDsResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RequestAllTerminalIDsResponse{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -38702,7 +40050,7 @@ func (v *RequestAllTerminalIDsResponse) Decode(d *per.Decoder) error {
 			}
 			for j674 := 0; j674 < k; j674++ {
 				var x675 TerminalInformation
-				if err := x675.Decode(d); err != nil {
+				if err := x675.decode(d); err != nil {
 					return per.Field(per.Index(err, done672+j674), "terminalInformation")
 				}
 				list671 = append(list671, x675)
@@ -38758,17 +40106,21 @@ func (v *TerminalInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalInformation) Decode(d *per.Decoder) error {
+	*v = TerminalInformation{}
+	return v.decode(d)
+}
+
+func (v *TerminalInformation) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalInformation{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.TerminalLabel.Decode(d); err != nil {
+	if err := v.TerminalLabel.decode(d); err != nil {
 		return per.Field(err, "terminalLabel")
 	}
 	if err := v.TerminalID.Decode(d); err != nil {
@@ -38836,12 +40188,16 @@ func (v *RemoteMCRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RemoteMCRequest) Decode(d *per.Decoder) error {
+	*v = RemoteMCRequest{}
+	return v.decode(d)
+}
+
+func (v *RemoteMCRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RemoteMCRequest{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -38914,12 +40270,16 @@ func (v *RemoteMCResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RemoteMCResponse) Decode(d *per.Decoder) error {
+	*v = RemoteMCResponse{}
+	return v.decode(d)
+}
+
+func (v *RemoteMCResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RemoteMCResponse{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -38929,7 +40289,7 @@ func (v *RemoteMCResponse) Decode(d *per.Decoder) error {
 	case 0:
 	case 1:
 		v.Reject = new(RemoteMCResponseReject)
-		if err := v.Reject.Decode(d); err != nil {
+		if err := v.Reject.decode(d); err != nil {
 			return per.Field(err, "reject")
 		}
 	default:
@@ -38987,12 +40347,16 @@ func (v *RemoteMCResponseReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *RemoteMCResponseReject) Decode(d *per.Decoder) error {
+	*v = RemoteMCResponseReject{}
+	return v.decode(d)
+}
+
+func (v *RemoteMCResponseReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = RemoteMCResponseReject{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -39105,12 +40469,16 @@ func (v *MultilinkRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkRequest) Decode(d *per.Decoder) error {
+	*v = MultilinkRequest{}
+	return v.decode(d)
+}
+
+func (v *MultilinkRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequest{}
 	idx, err := d.Choice(5, 5, true)
 	if err != nil {
 		return err
@@ -39119,27 +40487,27 @@ func (v *MultilinkRequest) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.CallInformation = new(MultilinkRequestCallInformation)
-		if err := v.CallInformation.Decode(d); err != nil {
+		if err := v.CallInformation.decode(d); err != nil {
 			return per.Field(err, "callInformation")
 		}
 	case 2:
 		v.AddConnection = new(MultilinkRequestAddConnection)
-		if err := v.AddConnection.Decode(d); err != nil {
+		if err := v.AddConnection.decode(d); err != nil {
 			return per.Field(err, "addConnection")
 		}
 	case 3:
 		v.RemoveConnection = new(MultilinkRequestRemoveConnection)
-		if err := v.RemoveConnection.Decode(d); err != nil {
+		if err := v.RemoveConnection.decode(d); err != nil {
 			return per.Field(err, "removeConnection")
 		}
 	case 4:
 		v.MaximumHeaderInterval = new(MultilinkRequestMaximumHeaderInterval)
-		if err := v.MaximumHeaderInterval.Decode(d); err != nil {
+		if err := v.MaximumHeaderInterval.decode(d); err != nil {
 			return per.Field(err, "maximumHeaderInterval")
 		}
 	default:
@@ -39179,12 +40547,16 @@ func (v *MultilinkRequestCallInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkRequestCallInformation) Decode(d *per.Decoder) error {
+	*v = MultilinkRequestCallInformation{}
+	return v.decode(d)
+}
+
+func (v *MultilinkRequestCallInformation) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestCallInformation{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -39242,12 +40614,16 @@ func (v *MultilinkRequestAddConnection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkRequestAddConnection) Decode(d *per.Decoder) error {
+	*v = MultilinkRequestAddConnection{}
+	return v.decode(d)
+}
+
+func (v *MultilinkRequestAddConnection) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestAddConnection{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -39255,7 +40631,7 @@ func (v *MultilinkRequestAddConnection) Decode(d *per.Decoder) error {
 	if err := v.SequenceNumber.Decode(d); err != nil {
 		return per.Field(err, "sequenceNumber")
 	}
-	if err := v.DialingInformation.Decode(d); err != nil {
+	if err := v.DialingInformation.decode(d); err != nil {
 		return per.Field(err, "dialingInformation")
 	}
 	if ext {
@@ -39299,17 +40675,21 @@ func (v *MultilinkRequestRemoveConnection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkRequestRemoveConnection) Decode(d *per.Decoder) error {
+	*v = MultilinkRequestRemoveConnection{}
+	return v.decode(d)
+}
+
+func (v *MultilinkRequestRemoveConnection) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestRemoveConnection{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.ConnectionIdentifier.Decode(d); err != nil {
+	if err := v.ConnectionIdentifier.decode(d); err != nil {
 		return per.Field(err, "connectionIdentifier")
 	}
 	if ext {
@@ -39353,17 +40733,21 @@ func (v *MultilinkRequestMaximumHeaderInterval) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkRequestMaximumHeaderInterval) Decode(d *per.Decoder) error {
+	*v = MultilinkRequestMaximumHeaderInterval{}
+	return v.decode(d)
+}
+
+func (v *MultilinkRequestMaximumHeaderInterval) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestMaximumHeaderInterval{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.RequestType.Decode(d); err != nil {
+	if err := v.RequestType.decode(d); err != nil {
 		return per.Field(err, "requestType")
 	}
 	if ext {
@@ -39430,12 +40814,16 @@ func (v *MultilinkRequestMaximumHeaderIntervalRequestType) Encode(e *per.Encoder
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkRequestMaximumHeaderIntervalRequestType) Decode(d *per.Decoder) error {
+	*v = MultilinkRequestMaximumHeaderIntervalRequestType{}
+	return v.decode(d)
+}
+
+func (v *MultilinkRequestMaximumHeaderIntervalRequestType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkRequestMaximumHeaderIntervalRequestType{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -39555,12 +40943,16 @@ func (v *MultilinkResponse) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkResponse) Decode(d *per.Decoder) error {
+	*v = MultilinkResponse{}
+	return v.decode(d)
+}
+
+func (v *MultilinkResponse) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponse{}
 	idx, err := d.Choice(5, 5, true)
 	if err != nil {
 		return err
@@ -39569,27 +40961,27 @@ func (v *MultilinkResponse) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.CallInformation = new(MultilinkResponseCallInformation)
-		if err := v.CallInformation.Decode(d); err != nil {
+		if err := v.CallInformation.decode(d); err != nil {
 			return per.Field(err, "callInformation")
 		}
 	case 2:
 		v.AddConnection = new(MultilinkResponseAddConnection)
-		if err := v.AddConnection.Decode(d); err != nil {
+		if err := v.AddConnection.decode(d); err != nil {
 			return per.Field(err, "addConnection")
 		}
 	case 3:
 		v.RemoveConnection = new(MultilinkResponseRemoveConnection)
-		if err := v.RemoveConnection.Decode(d); err != nil {
+		if err := v.RemoveConnection.decode(d); err != nil {
 			return per.Field(err, "removeConnection")
 		}
 	case 4:
 		v.MaximumHeaderInterval = new(MultilinkResponseMaximumHeaderInterval)
-		if err := v.MaximumHeaderInterval.Decode(d); err != nil {
+		if err := v.MaximumHeaderInterval.decode(d); err != nil {
 			return per.Field(err, "maximumHeaderInterval")
 		}
 	default:
@@ -39634,17 +41026,21 @@ func (v *MultilinkResponseCallInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkResponseCallInformation) Decode(d *per.Decoder) error {
+	*v = MultilinkResponseCallInformation{}
+	return v.decode(d)
+}
+
+func (v *MultilinkResponseCallInformation) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseCallInformation{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.DialingInformation.Decode(d); err != nil {
+	if err := v.DialingInformation.decode(d); err != nil {
 		return per.Field(err, "dialingInformation")
 	}
 	{
@@ -39700,12 +41096,16 @@ func (v *MultilinkResponseAddConnection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkResponseAddConnection) Decode(d *per.Decoder) error {
+	*v = MultilinkResponseAddConnection{}
+	return v.decode(d)
+}
+
+func (v *MultilinkResponseAddConnection) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseAddConnection{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -39713,7 +41113,7 @@ func (v *MultilinkResponseAddConnection) Decode(d *per.Decoder) error {
 	if err := v.SequenceNumber.Decode(d); err != nil {
 		return per.Field(err, "sequenceNumber")
 	}
-	if err := v.ResponseCode.Decode(d); err != nil {
+	if err := v.ResponseCode.decode(d); err != nil {
 		return per.Field(err, "responseCode")
 	}
 	if ext {
@@ -39783,12 +41183,16 @@ func (v *MultilinkResponseAddConnectionResponseCode) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkResponseAddConnectionResponseCode) Decode(d *per.Decoder) error {
+	*v = MultilinkResponseAddConnectionResponseCode{}
+	return v.decode(d)
+}
+
+func (v *MultilinkResponseAddConnectionResponseCode) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseAddConnectionResponseCode{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -39798,7 +41202,7 @@ func (v *MultilinkResponseAddConnectionResponseCode) Decode(d *per.Decoder) erro
 	case 0:
 	case 1:
 		v.Rejected = new(MultilinkResponseAddConnectionResponseCodeRejected)
-		if err := v.Rejected.Decode(d); err != nil {
+		if err := v.Rejected.decode(d); err != nil {
 			return per.Field(err, "rejected")
 		}
 	default:
@@ -39856,12 +41260,16 @@ func (v *MultilinkResponseAddConnectionResponseCodeRejected) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkResponseAddConnectionResponseCodeRejected) Decode(d *per.Decoder) error {
+	*v = MultilinkResponseAddConnectionResponseCodeRejected{}
+	return v.decode(d)
+}
+
+func (v *MultilinkResponseAddConnectionResponseCodeRejected) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseAddConnectionResponseCodeRejected{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -39907,17 +41315,21 @@ func (v *MultilinkResponseRemoveConnection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkResponseRemoveConnection) Decode(d *per.Decoder) error {
+	*v = MultilinkResponseRemoveConnection{}
+	return v.decode(d)
+}
+
+func (v *MultilinkResponseRemoveConnection) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseRemoveConnection{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.ConnectionIdentifier.Decode(d); err != nil {
+	if err := v.ConnectionIdentifier.decode(d); err != nil {
 		return per.Field(err, "connectionIdentifier")
 	}
 	if ext {
@@ -39961,12 +41373,16 @@ func (v *MultilinkResponseMaximumHeaderInterval) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkResponseMaximumHeaderInterval) Decode(d *per.Decoder) error {
+	*v = MultilinkResponseMaximumHeaderInterval{}
+	return v.decode(d)
+}
+
+func (v *MultilinkResponseMaximumHeaderInterval) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkResponseMaximumHeaderInterval{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -40064,12 +41480,16 @@ func (v *MultilinkIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkIndication) Decode(d *per.Decoder) error {
+	*v = MultilinkIndication{}
+	return v.decode(d)
+}
+
+func (v *MultilinkIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkIndication{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -40078,17 +41498,17 @@ func (v *MultilinkIndication) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 		v.CrcDesired = new(MultilinkIndicationCrcDesired)
-		if err := v.CrcDesired.Decode(d); err != nil {
+		if err := v.CrcDesired.decode(d); err != nil {
 			return per.Field(err, "crcDesired")
 		}
 	case 2:
 		v.ExcessiveError = new(MultilinkIndicationExcessiveError)
-		if err := v.ExcessiveError.Decode(d); err != nil {
+		if err := v.ExcessiveError.decode(d); err != nil {
 			return per.Field(err, "excessiveError")
 		}
 	default:
@@ -40122,12 +41542,16 @@ func (v *MultilinkIndicationCrcDesired) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkIndicationCrcDesired) Decode(d *per.Decoder) error {
+	*v = MultilinkIndicationCrcDesired{}
+	return v.decode(d)
+}
+
+func (v *MultilinkIndicationCrcDesired) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkIndicationCrcDesired{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -40173,17 +41597,21 @@ func (v *MultilinkIndicationExcessiveError) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MultilinkIndicationExcessiveError) Decode(d *per.Decoder) error {
+	*v = MultilinkIndicationExcessiveError{}
+	return v.decode(d)
+}
+
+func (v *MultilinkIndicationExcessiveError) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MultilinkIndicationExcessiveError{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.ConnectionIdentifier.Decode(d); err != nil {
+	if err := v.ConnectionIdentifier.decode(d); err != nil {
 		return per.Field(err, "connectionIdentifier")
 	}
 	if ext {
@@ -40278,12 +41706,16 @@ func (v *DialingInformation) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DialingInformation) Decode(d *per.Decoder) error {
+	*v = DialingInformation{}
+	return v.decode(d)
+}
+
+func (v *DialingInformation) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DialingInformation{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -40292,7 +41724,7 @@ func (v *DialingInformation) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -40308,7 +41740,7 @@ func (v *DialingInformation) Decode(d *per.Decoder) error {
 				}
 				for j683 := 0; j683 < k; j683++ {
 					var x684 DialingInformationNumber
-					if err := x684.Decode(d); err != nil {
+					if err := x684.decode(d); err != nil {
 						return per.Field(per.Index(err, done681+j683), "differential")
 					}
 					list680 = append(list680, x684)
@@ -40388,12 +41820,16 @@ func (v *DialingInformationNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DialingInformationNumber) Decode(d *per.Decoder) error {
+	*v = DialingInformationNumber{}
+	return v.decode(d)
+}
+
+func (v *DialingInformationNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DialingInformationNumber{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -40431,7 +41867,7 @@ func (v *DialingInformationNumber) Decode(d *per.Decoder) error {
 			}
 			for j692 := 0; j692 < k; j692++ {
 				var x693 DialingInformationNetworkType
-				if err := x693.Decode(d); err != nil {
+				if err := x693.decode(d); err != nil {
 					return per.Field(per.Index(err, done690+j692), "networkType")
 				}
 				list689 = append(list689, x693)
@@ -40516,12 +41952,16 @@ func (v *DialingInformationNetworkType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *DialingInformationNetworkType) Decode(d *per.Decoder) error {
+	*v = DialingInformationNetworkType{}
+	return v.decode(d)
+}
+
+func (v *DialingInformationNetworkType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = DialingInformationNetworkType{}
 	idx, err := d.Choice(3, 4, true)
 	if err != nil {
 		return err
@@ -40530,7 +41970,7 @@ func (v *DialingInformationNetworkType) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardMessage)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -40586,12 +42026,16 @@ func (v *ConnectionIdentifier) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConnectionIdentifier) Decode(d *per.Decoder) error {
+	*v = ConnectionIdentifier{}
+	return v.decode(d)
+}
+
+func (v *ConnectionIdentifier) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConnectionIdentifier{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -40684,12 +42128,16 @@ func (v *LogicalChannelRateRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LogicalChannelRateRequest) Decode(d *per.Decoder) error {
+	*v = LogicalChannelRateRequest{}
+	return v.decode(d)
+}
+
+func (v *LogicalChannelRateRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LogicalChannelRateRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -40754,12 +42202,16 @@ func (v *LogicalChannelRateAcknowledge) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LogicalChannelRateAcknowledge) Decode(d *per.Decoder) error {
+	*v = LogicalChannelRateAcknowledge{}
+	return v.decode(d)
+}
+
+func (v *LogicalChannelRateAcknowledge) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LogicalChannelRateAcknowledge{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -40832,12 +42284,16 @@ func (v *LogicalChannelRateReject) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LogicalChannelRateReject) Decode(d *per.Decoder) error {
+	*v = LogicalChannelRateReject{}
+	return v.decode(d)
+}
+
+func (v *LogicalChannelRateReject) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LogicalChannelRateReject{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -40852,7 +42308,7 @@ func (v *LogicalChannelRateReject) Decode(d *per.Decoder) error {
 	if err := v.LogicalChannelNumber.Decode(d); err != nil {
 		return per.Field(err, "logicalChannelNumber")
 	}
-	if err := v.RejectReason.Decode(d); err != nil {
+	if err := v.RejectReason.decode(d); err != nil {
 		return per.Field(err, "rejectReason")
 	}
 	if opt&(1<<0) != 0 {
@@ -40920,12 +42376,16 @@ func (v *LogicalChannelRateRejectReason) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LogicalChannelRateRejectReason) Decode(d *per.Decoder) error {
+	*v = LogicalChannelRateRejectReason{}
+	return v.decode(d)
+}
+
+func (v *LogicalChannelRateRejectReason) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LogicalChannelRateRejectReason{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -40965,12 +42425,16 @@ func (v *LogicalChannelRateRelease) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LogicalChannelRateRelease) Decode(d *per.Decoder) error {
+	*v = LogicalChannelRateRelease{}
+	return v.decode(d)
+}
+
+func (v *LogicalChannelRateRelease) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LogicalChannelRateRelease{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -41042,12 +42506,16 @@ func (v *SendTerminalCapabilitySet) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SendTerminalCapabilitySet) Decode(d *per.Decoder) error {
+	*v = SendTerminalCapabilitySet{}
+	return v.decode(d)
+}
+
+func (v *SendTerminalCapabilitySet) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SendTerminalCapabilitySet{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -41056,7 +42524,7 @@ func (v *SendTerminalCapabilitySet) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.SpecificRequest = new(SendTerminalCapabilitySetSpecificRequest)
-		if err := v.SpecificRequest.Decode(d); err != nil {
+		if err := v.SpecificRequest.decode(d); err != nil {
 			return per.Field(err, "specificRequest")
 		}
 	case 1:
@@ -41135,12 +42603,16 @@ func (v *SendTerminalCapabilitySetSpecificRequest) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SendTerminalCapabilitySetSpecificRequest) Decode(d *per.Decoder) error {
+	*v = SendTerminalCapabilitySetSpecificRequest{}
+	return v.decode(d)
+}
+
+func (v *SendTerminalCapabilitySetSpecificRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SendTerminalCapabilitySetSpecificRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -41279,12 +42751,16 @@ func (v *EncryptionCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptionCommand) Decode(d *per.Decoder) error {
+	*v = EncryptionCommand{}
+	return v.decode(d)
+}
+
+func (v *EncryptionCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionCommand{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -41302,7 +42778,7 @@ func (v *EncryptionCommand) Decode(d *per.Decoder) error {
 	case 1:
 	case 2:
 		v.EncryptionAlgorithmID = new(EncryptionCommandEncryptionAlgorithmID)
-		if err := v.EncryptionAlgorithmID.Decode(d); err != nil {
+		if err := v.EncryptionAlgorithmID.decode(d); err != nil {
 			return per.Field(err, "encryptionAlgorithmID")
 		}
 	default:
@@ -41335,16 +42811,20 @@ func (v *EncryptionCommandEncryptionAlgorithmID) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptionCommandEncryptionAlgorithmID) Decode(d *per.Decoder) error {
+	*v = EncryptionCommandEncryptionAlgorithmID{}
+	return v.decode(d)
+}
+
+func (v *EncryptionCommandEncryptionAlgorithmID) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionCommandEncryptionAlgorithmID{}
 	if err := v.H233AlgorithmIdentifier.Decode(d); err != nil {
 		return per.Field(err, "h233AlgorithmIdentifier")
 	}
-	if err := v.AssociatedAlgorithm.Decode(d); err != nil {
+	if err := v.AssociatedAlgorithm.decode(d); err != nil {
 		return per.Field(err, "associatedAlgorithm")
 	}
 	d.Leave()
@@ -41382,20 +42862,24 @@ func (v *FlowControlCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FlowControlCommand) Decode(d *per.Decoder) error {
+	*v = FlowControlCommand{}
+	return v.decode(d)
+}
+
+func (v *FlowControlCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlCommand{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Scope.Decode(d); err != nil {
+	if err := v.Scope.decode(d); err != nil {
 		return per.Field(err, "scope")
 	}
-	if err := v.Restriction.Decode(d); err != nil {
+	if err := v.Restriction.decode(d); err != nil {
 		return per.Field(err, "restriction")
 	}
 	if ext {
@@ -41464,12 +42948,16 @@ func (v *FlowControlCommandScope) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FlowControlCommandScope) Decode(d *per.Decoder) error {
+	*v = FlowControlCommandScope{}
+	return v.decode(d)
+}
+
+func (v *FlowControlCommandScope) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlCommandScope{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -41537,12 +43025,16 @@ func (v *FlowControlCommandRestriction) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FlowControlCommandRestriction) Decode(d *per.Decoder) error {
+	*v = FlowControlCommandRestriction{}
+	return v.decode(d)
+}
+
+func (v *FlowControlCommandRestriction) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlCommandRestriction{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -41661,12 +43153,16 @@ func (v *EndSessionCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EndSessionCommand) Decode(d *per.Decoder) error {
+	*v = EndSessionCommand{}
+	return v.decode(d)
+}
+
+func (v *EndSessionCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EndSessionCommand{}
 	idx, err := d.Choice(3, 5, true)
 	if err != nil {
 		return err
@@ -41675,13 +43171,13 @@ func (v *EndSessionCommand) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
 	case 2:
 		v.GstnOptions = new(EndSessionCommandGstnOptions)
-		if err := v.GstnOptions.Decode(d); err != nil {
+		if err := v.GstnOptions.decode(d); err != nil {
 			return per.Field(err, "gstnOptions")
 		}
 	case 3:
@@ -41691,7 +43187,7 @@ func (v *EndSessionCommand) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.IsdnOptions = new(EndSessionCommandIsdnOptions)
-		if err := v.IsdnOptions.Decode(sd); err != nil {
+		if err := v.IsdnOptions.decode(sd); err != nil {
 			return per.Field(err, "isdnOptions")
 		}
 		if err := sd.Done(); err != nil {
@@ -41715,7 +43211,7 @@ func (v *EndSessionCommand) Decode(d *per.Decoder) error {
 				}
 				for j719 := 0; j719 < k; j719++ {
 					var x720 GenericInformation
-					if err := x720.Decode(sd); err != nil {
+					if err := x720.decode(sd); err != nil {
 						return per.Field(per.Index(err, done717+j719), "genericInformation")
 					}
 					list716 = append(list716, x720)
@@ -41792,12 +43288,16 @@ func (v *EndSessionCommandGstnOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EndSessionCommandGstnOptions) Decode(d *per.Decoder) error {
+	*v = EndSessionCommandGstnOptions{}
+	return v.decode(d)
+}
+
+func (v *EndSessionCommandGstnOptions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EndSessionCommandGstnOptions{}
 	idx, err := d.Choice(5, 5, true)
 	if err != nil {
 		return err
@@ -41867,12 +43367,16 @@ func (v *EndSessionCommandIsdnOptions) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EndSessionCommandIsdnOptions) Decode(d *per.Decoder) error {
+	*v = EndSessionCommandIsdnOptions{}
+	return v.decode(d)
+}
+
+func (v *EndSessionCommandIsdnOptions) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EndSessionCommandIsdnOptions{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -41991,12 +43495,16 @@ func (v *ConferenceCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceCommand) Decode(d *per.Decoder) error {
+	*v = ConferenceCommand{}
+	return v.decode(d)
+}
+
+func (v *ConferenceCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceCommand{}
 	idx, err := d.Choice(7, 8, true)
 	if err != nil {
 		return err
@@ -42013,13 +43521,13 @@ func (v *ConferenceCommand) Decode(d *per.Decoder) error {
 		}
 	case 2:
 		v.MakeTerminalBroadcaster = new(TerminalLabel)
-		if err := v.MakeTerminalBroadcaster.Decode(d); err != nil {
+		if err := v.MakeTerminalBroadcaster.decode(d); err != nil {
 			return per.Field(err, "makeTerminalBroadcaster")
 		}
 	case 3:
 	case 4:
 		v.SendThisSource = new(TerminalLabel)
-		if err := v.SendThisSource.Decode(d); err != nil {
+		if err := v.SendThisSource.decode(d); err != nil {
 			return per.Field(err, "sendThisSource")
 		}
 	case 5:
@@ -42031,7 +43539,7 @@ func (v *ConferenceCommand) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SubstituteConferenceIDCommand = new(SubstituteConferenceIDCommand)
-		if err := v.SubstituteConferenceIDCommand.Decode(sd); err != nil {
+		if err := v.SubstituteConferenceIDCommand.decode(sd); err != nil {
 			return per.Field(err, "substituteConferenceIDCommand")
 		}
 		if err := sd.Done(); err != nil {
@@ -42074,12 +43582,16 @@ func (v *SubstituteConferenceIDCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *SubstituteConferenceIDCommand) Decode(d *per.Decoder) error {
+	*v = SubstituteConferenceIDCommand{}
+	return v.decode(d)
+}
+
+func (v *SubstituteConferenceIDCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = SubstituteConferenceIDCommand{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -42146,12 +43658,16 @@ func (v *EncryptionUpdateDirection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptionUpdateDirection) Decode(d *per.Decoder) error {
+	*v = EncryptionUpdateDirection{}
+	return v.decode(d)
+}
+
+func (v *EncryptionUpdateDirection) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionUpdateDirection{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -42215,12 +43731,16 @@ func (v *MiscellaneousCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommand) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommand{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommand{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -42228,7 +43748,7 @@ func (v *MiscellaneousCommand) Decode(d *per.Decoder) error {
 	if err := v.LogicalChannelNumber.Decode(d); err != nil {
 		return per.Field(err, "logicalChannelNumber")
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if ext {
@@ -42243,7 +43763,7 @@ func (v *MiscellaneousCommand) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.Direction = new(EncryptionUpdateDirection)
-			if err := (*v.Direction).Decode(sd); err != nil {
+			if err := (*v.Direction).decode(sd); err != nil {
 				return per.Field(err, "direction")
 			}
 			if err := sd.Done(); err != nil {
@@ -42519,12 +44039,16 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommandType{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommandType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandType{}
 	idx, err := d.Choice(10, 25, true)
 	if err != nil {
 		return err
@@ -42539,7 +44063,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 	case 5:
 	case 6:
 		v.VideoFastUpdateGOB = new(MiscellaneousCommandTypeVideoFastUpdateGOB)
-		if err := v.VideoFastUpdateGOB.Decode(d); err != nil {
+		if err := v.VideoFastUpdateGOB.decode(d); err != nil {
 			return per.Field(err, "videoFastUpdateGOB")
 		}
 	case 7:
@@ -42559,7 +44083,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.VideoFastUpdateMB = new(MiscellaneousCommandTypeVideoFastUpdateMB)
-		if err := v.VideoFastUpdateMB.Decode(sd); err != nil {
+		if err := v.VideoFastUpdateMB.decode(sd); err != nil {
 			return per.Field(err, "videoFastUpdateMB")
 		}
 		if err := sd.Done(); err != nil {
@@ -42588,7 +44112,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.EncryptionUpdate = new(EncryptionSync)
-		if err := v.EncryptionUpdate.Decode(sd); err != nil {
+		if err := v.EncryptionUpdate.decode(sd); err != nil {
 			return per.Field(err, "encryptionUpdate")
 		}
 		if err := sd.Done(); err != nil {
@@ -42601,7 +44125,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.EncryptionUpdateRequest = new(EncryptionUpdateRequest)
-		if err := v.EncryptionUpdateRequest.Decode(sd); err != nil {
+		if err := v.EncryptionUpdateRequest.decode(sd); err != nil {
 			return per.Field(err, "encryptionUpdateRequest")
 		}
 		if err := sd.Done(); err != nil {
@@ -42632,7 +44156,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ProgressiveRefinementStart = new(MiscellaneousCommandTypeProgressiveRefinementStart)
-		if err := v.ProgressiveRefinementStart.Decode(sd); err != nil {
+		if err := v.ProgressiveRefinementStart.decode(sd); err != nil {
 			return per.Field(err, "progressiveRefinementStart")
 		}
 		if err := sd.Done(); err != nil {
@@ -42663,7 +44187,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.VideoBadMBs = new(MiscellaneousCommandTypeVideoBadMBs)
-		if err := v.VideoBadMBs.Decode(sd); err != nil {
+		if err := v.VideoBadMBs.decode(sd); err != nil {
 			return per.Field(err, "videoBadMBs")
 		}
 		if err := sd.Done(); err != nil {
@@ -42687,7 +44211,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 				}
 				for j732 := 0; j732 < k; j732++ {
 					var x733 PictureReference
-					if err := x733.Decode(sd); err != nil {
+					if err := x733.decode(sd); err != nil {
 						return per.Field(per.Index(err, done730+j732), "lostPicture")
 					}
 					list729 = append(list729, x733)
@@ -42707,7 +44231,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.LostPartialPicture = new(MiscellaneousCommandTypeLostPartialPicture)
-		if err := v.LostPartialPicture.Decode(sd); err != nil {
+		if err := v.LostPartialPicture.decode(sd); err != nil {
 			return per.Field(err, "lostPartialPicture")
 		}
 		if err := sd.Done(); err != nil {
@@ -42731,7 +44255,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 				}
 				for j737 := 0; j737 < k; j737++ {
 					var x738 PictureReference
-					if err := x738.Decode(sd); err != nil {
+					if err := x738.decode(sd); err != nil {
 						return per.Field(per.Index(err, done735+j737), "recoveryReferencePicture")
 					}
 					list734 = append(list734, x738)
@@ -42751,7 +44275,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.EncryptionUpdateCommand = new(MiscellaneousCommandTypeEncryptionUpdateCommand)
-		if err := v.EncryptionUpdateCommand.Decode(sd); err != nil {
+		if err := v.EncryptionUpdateCommand.decode(sd); err != nil {
 			return per.Field(err, "encryptionUpdateCommand")
 		}
 		if err := sd.Done(); err != nil {
@@ -42764,7 +44288,7 @@ func (v *MiscellaneousCommandType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.EncryptionUpdateAck = new(MiscellaneousCommandTypeEncryptionUpdateAck)
-		if err := v.EncryptionUpdateAck.Decode(sd); err != nil {
+		if err := v.EncryptionUpdateAck.decode(sd); err != nil {
 			return per.Field(err, "encryptionUpdateAck")
 		}
 		if err := sd.Done(); err != nil {
@@ -42800,12 +44324,16 @@ func (v *MiscellaneousCommandTypeVideoFastUpdateGOB) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommandTypeVideoFastUpdateGOB) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommandTypeVideoFastUpdateGOB{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommandTypeVideoFastUpdateGOB) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeVideoFastUpdateGOB{}
 	{
 		x, err := d.Constrained(0, 17)
 		if err != nil {
@@ -42866,12 +44394,16 @@ func (v *MiscellaneousCommandTypeVideoFastUpdateMB) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommandTypeVideoFastUpdateMB) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommandTypeVideoFastUpdateMB{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommandTypeVideoFastUpdateMB) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeVideoFastUpdateMB{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -42950,17 +44482,21 @@ func (v *MiscellaneousCommandTypeProgressiveRefinementStart) Encode(e *per.Encod
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommandTypeProgressiveRefinementStart) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommandTypeProgressiveRefinementStart{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommandTypeProgressiveRefinementStart) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeProgressiveRefinementStart{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.RepeatCount.Decode(d); err != nil {
+	if err := v.RepeatCount.decode(d); err != nil {
 		return per.Field(err, "repeatCount")
 	}
 	if ext {
@@ -43028,12 +44564,16 @@ func (v *MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount) Encode(e
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -43091,12 +44631,16 @@ func (v *MiscellaneousCommandTypeVideoBadMBs) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommandTypeVideoBadMBs) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommandTypeVideoBadMBs{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommandTypeVideoBadMBs) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeVideoBadMBs{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -43173,17 +44717,21 @@ func (v *MiscellaneousCommandTypeLostPartialPicture) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommandTypeLostPartialPicture) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommandTypeLostPartialPicture{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommandTypeLostPartialPicture) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeLostPartialPicture{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.PictureReference.Decode(d); err != nil {
+	if err := v.PictureReference.decode(d); err != nil {
 		return per.Field(err, "pictureReference")
 	}
 	{
@@ -43249,12 +44797,16 @@ func (v *MiscellaneousCommandTypeEncryptionUpdateCommand) Encode(e *per.Encoder)
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommandTypeEncryptionUpdateCommand) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommandTypeEncryptionUpdateCommand{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommandTypeEncryptionUpdateCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeEncryptionUpdateCommand{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -43263,12 +44815,12 @@ func (v *MiscellaneousCommandTypeEncryptionUpdateCommand) Decode(d *per.Decoder)
 	if err != nil {
 		return err
 	}
-	if err := v.EncryptionSync.Decode(d); err != nil {
+	if err := v.EncryptionSync.decode(d); err != nil {
 		return per.Field(err, "encryptionSync")
 	}
 	if opt&(1<<0) != 0 {
 		v.MultiplePayloadStream = new(MultiplePayloadStream)
-		if err := (*v.MultiplePayloadStream).Decode(d); err != nil {
+		if err := (*v.MultiplePayloadStream).decode(d); err != nil {
 			return per.Field(err, "multiplePayloadStream")
 		}
 	}
@@ -43313,12 +44865,16 @@ func (v *MiscellaneousCommandTypeEncryptionUpdateAck) Encode(e *per.Encoder) err
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousCommandTypeEncryptionUpdateAck) Decode(d *per.Decoder) error {
+	*v = MiscellaneousCommandTypeEncryptionUpdateAck{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousCommandTypeEncryptionUpdateAck) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousCommandTypeEncryptionUpdateAck{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -43375,12 +44931,16 @@ func (v *KeyProtectionMethod) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *KeyProtectionMethod) Decode(d *per.Decoder) error {
+	*v = KeyProtectionMethod{}
+	return v.decode(d)
+}
+
+func (v *KeyProtectionMethod) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = KeyProtectionMethod{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -43463,12 +45023,16 @@ func (v *EncryptionUpdateRequest) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *EncryptionUpdateRequest) Decode(d *per.Decoder) error {
+	*v = EncryptionUpdateRequest{}
+	return v.decode(d)
+}
+
+func (v *EncryptionUpdateRequest) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = EncryptionUpdateRequest{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -43479,7 +45043,7 @@ func (v *EncryptionUpdateRequest) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.KeyProtectionMethod = new(KeyProtectionMethod)
-		if err := (*v.KeyProtectionMethod).Decode(d); err != nil {
+		if err := (*v.KeyProtectionMethod).decode(d); err != nil {
 			return per.Field(err, "keyProtectionMethod")
 		}
 	}
@@ -43570,12 +45134,16 @@ func (v *PictureReference) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *PictureReference) Decode(d *per.Decoder) error {
+	*v = PictureReference{}
+	return v.decode(d)
+}
+
+func (v *PictureReference) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = PictureReference{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -43669,12 +45237,16 @@ func (v *H223MultiplexReconfiguration) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223MultiplexReconfiguration) Decode(d *per.Decoder) error {
+	*v = H223MultiplexReconfiguration{}
+	return v.decode(d)
+}
+
+func (v *H223MultiplexReconfiguration) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223MultiplexReconfiguration{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -43683,12 +45255,12 @@ func (v *H223MultiplexReconfiguration) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.H223ModeChange = new(H223MultiplexReconfigurationH223ModeChange)
-		if err := v.H223ModeChange.Decode(d); err != nil {
+		if err := v.H223ModeChange.decode(d); err != nil {
 			return per.Field(err, "h223ModeChange")
 		}
 	case 1:
 		v.H223AnnexADoubleFlag = new(H223MultiplexReconfigurationH223AnnexADoubleFlag)
-		if err := v.H223AnnexADoubleFlag.Decode(d); err != nil {
+		if err := v.H223AnnexADoubleFlag.decode(d); err != nil {
 			return per.Field(err, "h223AnnexADoubleFlag")
 		}
 	default:
@@ -43752,12 +45324,16 @@ func (v *H223MultiplexReconfigurationH223ModeChange) Encode(e *per.Encoder) erro
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223MultiplexReconfigurationH223ModeChange) Decode(d *per.Decoder) error {
+	*v = H223MultiplexReconfigurationH223ModeChange{}
+	return v.decode(d)
+}
+
+func (v *H223MultiplexReconfigurationH223ModeChange) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223MultiplexReconfigurationH223ModeChange{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -43823,12 +45399,16 @@ func (v *H223MultiplexReconfigurationH223AnnexADoubleFlag) Encode(e *per.Encoder
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223MultiplexReconfigurationH223AnnexADoubleFlag) Decode(d *per.Decoder) error {
+	*v = H223MultiplexReconfigurationH223AnnexADoubleFlag{}
+	return v.decode(d)
+}
+
+func (v *H223MultiplexReconfigurationH223AnnexADoubleFlag) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223MultiplexReconfigurationH223AnnexADoubleFlag{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -43900,12 +45480,16 @@ func (v *NewATMVCCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCCommand) Decode(d *per.Decoder) error {
+	*v = NewATMVCCommand{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommand{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -43938,13 +45522,13 @@ func (v *NewATMVCCommand) Decode(d *per.Decoder) error {
 		}
 		v.BitRateLockedToNetworkClock = bool(x)
 	}
-	if err := v.Aal.Decode(d); err != nil {
+	if err := v.Aal.decode(d); err != nil {
 		return per.Field(err, "aal")
 	}
-	if err := v.Multiplex.Decode(d); err != nil {
+	if err := v.Multiplex.decode(d); err != nil {
 		return per.Field(err, "multiplex")
 	}
-	if err := v.ReverseParameters.Decode(d); err != nil {
+	if err := v.ReverseParameters.decode(d); err != nil {
 		return per.Field(err, "reverseParameters")
 	}
 	if ext {
@@ -44022,12 +45606,16 @@ func (v *NewATMVCCommandAal) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCCommandAal) Decode(d *per.Decoder) error {
+	*v = NewATMVCCommandAal{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCCommandAal) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAal{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -44036,12 +45624,12 @@ func (v *NewATMVCCommandAal) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Aal1 = new(NewATMVCCommandAalAal1)
-		if err := v.Aal1.Decode(d); err != nil {
+		if err := v.Aal1.decode(d); err != nil {
 			return per.Field(err, "aal1")
 		}
 	case 1:
 		v.Aal5 = new(NewATMVCCommandAalAal5)
-		if err := v.Aal5.Decode(d); err != nil {
+		if err := v.Aal5.decode(d); err != nil {
 			return per.Field(err, "aal5")
 		}
 	default:
@@ -44092,20 +45680,24 @@ func (v *NewATMVCCommandAalAal1) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCCommandAalAal1) Decode(d *per.Decoder) error {
+	*v = NewATMVCCommandAalAal1{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCCommandAalAal1) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAalAal1{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.ClockRecovery.Decode(d); err != nil {
+	if err := v.ClockRecovery.decode(d); err != nil {
 		return per.Field(err, "clockRecovery")
 	}
-	if err := v.ErrorCorrection.Decode(d); err != nil {
+	if err := v.ErrorCorrection.decode(d); err != nil {
 		return per.Field(err, "errorCorrection")
 	}
 	{
@@ -44184,12 +45776,16 @@ func (v *NewATMVCCommandAalAal1ClockRecovery) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCCommandAalAal1ClockRecovery) Decode(d *per.Decoder) error {
+	*v = NewATMVCCommandAalAal1ClockRecovery{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCCommandAalAal1ClockRecovery) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAalAal1ClockRecovery{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -44260,12 +45856,16 @@ func (v *NewATMVCCommandAalAal1ErrorCorrection) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCCommandAalAal1ErrorCorrection) Decode(d *per.Decoder) error {
+	*v = NewATMVCCommandAalAal1ErrorCorrection{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCCommandAalAal1ErrorCorrection) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAalAal1ErrorCorrection{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -44318,12 +45918,16 @@ func (v *NewATMVCCommandAalAal5) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCCommandAalAal5) Decode(d *per.Decoder) error {
+	*v = NewATMVCCommandAalAal5{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCCommandAalAal5) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandAalAal5{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -44404,12 +46008,16 @@ func (v *NewATMVCCommandMultiplex) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCCommandMultiplex) Decode(d *per.Decoder) error {
+	*v = NewATMVCCommandMultiplex{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCCommandMultiplex) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandMultiplex{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -44467,12 +46075,16 @@ func (v *NewATMVCCommandReverseParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCCommandReverseParameters) Decode(d *per.Decoder) error {
+	*v = NewATMVCCommandReverseParameters{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCCommandReverseParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandReverseParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -44498,7 +46110,7 @@ func (v *NewATMVCCommandReverseParameters) Decode(d *per.Decoder) error {
 		}
 		v.BitRateLockedToNetworkClock = bool(x)
 	}
-	if err := v.Multiplex.Decode(d); err != nil {
+	if err := v.Multiplex.decode(d); err != nil {
 		return per.Field(err, "multiplex")
 	}
 	if ext {
@@ -44563,12 +46175,16 @@ func (v *NewATMVCCommandReverseParametersMultiplex) Encode(e *per.Encoder) error
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCCommandReverseParametersMultiplex) Decode(d *per.Decoder) error {
+	*v = NewATMVCCommandReverseParametersMultiplex{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCCommandReverseParametersMultiplex) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCCommandReverseParametersMultiplex{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -44625,12 +46241,16 @@ func (v *MobileMultilinkReconfigurationCommand) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MobileMultilinkReconfigurationCommand) Decode(d *per.Decoder) error {
+	*v = MobileMultilinkReconfigurationCommand{}
+	return v.decode(d)
+}
+
+func (v *MobileMultilinkReconfigurationCommand) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MobileMultilinkReconfigurationCommand{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -44649,7 +46269,7 @@ func (v *MobileMultilinkReconfigurationCommand) Decode(d *per.Decoder) error {
 		}
 		v.SamplesPerFrame = uint8(x)
 	}
-	if err := v.Status.Decode(d); err != nil {
+	if err := v.Status.decode(d); err != nil {
 		return per.Field(err, "status")
 	}
 	if ext {
@@ -44711,12 +46331,16 @@ func (v *MobileMultilinkReconfigurationCommandStatus) Encode(e *per.Encoder) err
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MobileMultilinkReconfigurationCommandStatus) Decode(d *per.Decoder) error {
+	*v = MobileMultilinkReconfigurationCommandStatus{}
+	return v.decode(d)
+}
+
+func (v *MobileMultilinkReconfigurationCommandStatus) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MobileMultilinkReconfigurationCommandStatus{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -44801,12 +46425,16 @@ func (v *FunctionNotUnderstood) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FunctionNotUnderstood) Decode(d *per.Decoder) error {
+	*v = FunctionNotUnderstood{}
+	return v.decode(d)
+}
+
+func (v *FunctionNotUnderstood) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FunctionNotUnderstood{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -44815,17 +46443,17 @@ func (v *FunctionNotUnderstood) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Request = new(RequestMessage)
-		if err := v.Request.Decode(d); err != nil {
+		if err := v.Request.decode(d); err != nil {
 			return per.Field(err, "request")
 		}
 	case 1:
 		v.Response = new(ResponseMessage)
-		if err := v.Response.Decode(d); err != nil {
+		if err := v.Response.decode(d); err != nil {
 			return per.Field(err, "response")
 		}
 	case 2:
 		v.Command = new(CommandMessage)
-		if err := v.Command.Decode(d); err != nil {
+		if err := v.Command.decode(d); err != nil {
 			return per.Field(err, "command")
 		}
 	}
@@ -44867,12 +46495,16 @@ func (v *FunctionNotSupported) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FunctionNotSupported) Decode(d *per.Decoder) error {
+	*v = FunctionNotSupported{}
+	return v.decode(d)
+}
+
+func (v *FunctionNotSupported) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FunctionNotSupported{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -44881,7 +46513,7 @@ func (v *FunctionNotSupported) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.Cause.Decode(d); err != nil {
+	if err := v.Cause.decode(d); err != nil {
 		return per.Field(err, "cause")
 	}
 	if opt&(1<<0) != 0 {
@@ -44955,12 +46587,16 @@ func (v *FunctionNotSupportedCause) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FunctionNotSupportedCause) Decode(d *per.Decoder) error {
+	*v = FunctionNotSupportedCause{}
+	return v.decode(d)
+}
+
+func (v *FunctionNotSupportedCause) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FunctionNotSupportedCause{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -45140,12 +46776,16 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *ConferenceIndication) Decode(d *per.Decoder) error {
+	*v = ConferenceIndication{}
+	return v.decode(d)
+}
+
+func (v *ConferenceIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = ConferenceIndication{}
 	idx, err := d.Choice(10, 16, true)
 	if err != nil {
 		return err
@@ -45162,17 +46802,17 @@ func (v *ConferenceIndication) Decode(d *per.Decoder) error {
 		}
 	case 1:
 		v.TerminalNumberAssign = new(TerminalLabel)
-		if err := v.TerminalNumberAssign.Decode(d); err != nil {
+		if err := v.TerminalNumberAssign.decode(d); err != nil {
 			return per.Field(err, "terminalNumberAssign")
 		}
 	case 2:
 		v.TerminalJoinedConference = new(TerminalLabel)
-		if err := v.TerminalJoinedConference.Decode(d); err != nil {
+		if err := v.TerminalJoinedConference.decode(d); err != nil {
 			return per.Field(err, "terminalJoinedConference")
 		}
 	case 3:
 		v.TerminalLeftConference = new(TerminalLabel)
-		if err := v.TerminalLeftConference.Decode(d); err != nil {
+		if err := v.TerminalLeftConference.decode(d); err != nil {
 			return per.Field(err, "terminalLeftConference")
 		}
 	case 4:
@@ -45181,7 +46821,7 @@ func (v *ConferenceIndication) Decode(d *per.Decoder) error {
 	case 7:
 	case 8:
 		v.TerminalYouAreSeeing = new(TerminalLabel)
-		if err := v.TerminalYouAreSeeing.Decode(d); err != nil {
+		if err := v.TerminalYouAreSeeing.decode(d); err != nil {
 			return per.Field(err, "terminalYouAreSeeing")
 		}
 	case 9:
@@ -45201,7 +46841,7 @@ func (v *ConferenceIndication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.FloorRequested = new(TerminalLabel)
-		if err := v.FloorRequested.Decode(sd); err != nil {
+		if err := v.FloorRequested.decode(sd); err != nil {
 			return per.Field(err, "floorRequested")
 		}
 		if err := sd.Done(); err != nil {
@@ -45214,7 +46854,7 @@ func (v *ConferenceIndication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.TerminalYouAreSeeingInSubPictureNumber = new(TerminalYouAreSeeingInSubPictureNumber)
-		if err := v.TerminalYouAreSeeingInSubPictureNumber.Decode(sd); err != nil {
+		if err := v.TerminalYouAreSeeingInSubPictureNumber.decode(sd); err != nil {
 			return per.Field(err, "terminalYouAreSeeingInSubPictureNumber")
 		}
 		if err := sd.Done(); err != nil {
@@ -45227,7 +46867,7 @@ func (v *ConferenceIndication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.VideoIndicateCompose = new(VideoIndicateCompose)
-		if err := v.VideoIndicateCompose.Decode(sd); err != nil {
+		if err := v.VideoIndicateCompose.decode(sd); err != nil {
 			return per.Field(err, "videoIndicateCompose")
 		}
 		if err := sd.Done(); err != nil {
@@ -45306,12 +46946,16 @@ func (v *TerminalYouAreSeeingInSubPictureNumber) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TerminalYouAreSeeingInSubPictureNumber) Decode(d *per.Decoder) error {
+	*v = TerminalYouAreSeeingInSubPictureNumber{}
+	return v.decode(d)
+}
+
+func (v *TerminalYouAreSeeingInSubPictureNumber) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TerminalYouAreSeeingInSubPictureNumber{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -45380,12 +47024,16 @@ func (v *VideoIndicateCompose) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VideoIndicateCompose) Decode(d *per.Decoder) error {
+	*v = VideoIndicateCompose{}
+	return v.decode(d)
+}
+
+func (v *VideoIndicateCompose) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VideoIndicateCompose{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -45443,12 +47091,16 @@ func (v *MiscellaneousIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousIndication) Decode(d *per.Decoder) error {
+	*v = MiscellaneousIndication{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -45456,7 +47108,7 @@ func (v *MiscellaneousIndication) Decode(d *per.Decoder) error {
 	if err := v.LogicalChannelNumber.Decode(d); err != nil {
 		return per.Field(err, "logicalChannelNumber")
 	}
-	if err := v.Type.Decode(d); err != nil {
+	if err := v.Type.decode(d); err != nil {
 		return per.Field(err, "type")
 	}
 	if ext {
@@ -45573,12 +47225,16 @@ func (v *MiscellaneousIndicationType) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousIndicationType) Decode(d *per.Decoder) error {
+	*v = MiscellaneousIndicationType{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousIndicationType) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousIndicationType{}
 	idx, err := d.Choice(10, 12, true)
 	if err != nil {
 		return err
@@ -45609,7 +47265,7 @@ func (v *MiscellaneousIndicationType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.VideoNotDecodedMBs = new(MiscellaneousIndicationTypeVideoNotDecodedMBs)
-		if err := v.VideoNotDecodedMBs.Decode(sd); err != nil {
+		if err := v.VideoNotDecodedMBs.decode(sd); err != nil {
 			return per.Field(err, "videoNotDecodedMBs")
 		}
 		if err := sd.Done(); err != nil {
@@ -45622,7 +47278,7 @@ func (v *MiscellaneousIndicationType) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.TransportCapability = new(TransportCapability)
-		if err := v.TransportCapability.Decode(sd); err != nil {
+		if err := v.TransportCapability.decode(sd); err != nil {
 			return per.Field(err, "transportCapability")
 		}
 		if err := sd.Done(); err != nil {
@@ -45675,12 +47331,16 @@ func (v *MiscellaneousIndicationTypeVideoNotDecodedMBs) Encode(e *per.Encoder) e
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MiscellaneousIndicationTypeVideoNotDecodedMBs) Decode(d *per.Decoder) error {
+	*v = MiscellaneousIndicationTypeVideoNotDecodedMBs{}
+	return v.decode(d)
+}
+
+func (v *MiscellaneousIndicationTypeVideoNotDecodedMBs) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MiscellaneousIndicationTypeVideoNotDecodedMBs{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -45773,12 +47433,16 @@ func (v *JitterIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *JitterIndication) Decode(d *per.Decoder) error {
+	*v = JitterIndication{}
+	return v.decode(d)
+}
+
+func (v *JitterIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = JitterIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -45787,7 +47451,7 @@ func (v *JitterIndication) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.Scope.Decode(d); err != nil {
+	if err := v.Scope.decode(d); err != nil {
 		return per.Field(err, "scope")
 	}
 	{
@@ -45890,12 +47554,16 @@ func (v *JitterIndicationScope) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *JitterIndicationScope) Decode(d *per.Decoder) error {
+	*v = JitterIndicationScope{}
+	return v.decode(d)
+}
+
+func (v *JitterIndicationScope) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = JitterIndicationScope{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -45956,12 +47624,16 @@ func (v *H223SkewIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H223SkewIndication) Decode(d *per.Decoder) error {
+	*v = H223SkewIndication{}
+	return v.decode(d)
+}
+
+func (v *H223SkewIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H223SkewIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -46030,12 +47702,16 @@ func (v *H2250MaximumSkewIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *H2250MaximumSkewIndication) Decode(d *per.Decoder) error {
+	*v = H2250MaximumSkewIndication{}
+	return v.decode(d)
+}
+
+func (v *H2250MaximumSkewIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = H2250MaximumSkewIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -46094,17 +47770,21 @@ func (v *MCLocationIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MCLocationIndication) Decode(d *per.Decoder) error {
+	*v = MCLocationIndication{}
+	return v.decode(d)
+}
+
+func (v *MCLocationIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MCLocationIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.SignalAddress.Decode(d); err != nil {
+	if err := v.SignalAddress.decode(d); err != nil {
 		return per.Field(err, "signalAddress")
 	}
 	if ext {
@@ -46164,12 +47844,16 @@ func (v *VendorIdentification) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *VendorIdentification) Decode(d *per.Decoder) error {
+	*v = VendorIdentification{}
+	return v.decode(d)
+}
+
+func (v *VendorIdentification) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = VendorIdentification{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -46178,7 +47862,7 @@ func (v *VendorIdentification) Decode(d *per.Decoder) error {
 	if err != nil {
 		return err
 	}
-	if err := v.Vendor.Decode(d); err != nil {
+	if err := v.Vendor.decode(d); err != nil {
 		return per.Field(err, "vendor")
 	}
 	if opt&(1<<1) != 0 {
@@ -46274,12 +47958,16 @@ func (v *NewATMVCIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCIndication) Decode(d *per.Decoder) error {
+	*v = NewATMVCIndication{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -46312,10 +48000,10 @@ func (v *NewATMVCIndication) Decode(d *per.Decoder) error {
 		}
 		v.BitRateLockedToNetworkClock = bool(x)
 	}
-	if err := v.Aal.Decode(d); err != nil {
+	if err := v.Aal.decode(d); err != nil {
 		return per.Field(err, "aal")
 	}
-	if err := v.Multiplex.Decode(d); err != nil {
+	if err := v.Multiplex.decode(d); err != nil {
 		return per.Field(err, "multiplex")
 	}
 	if ext {
@@ -46329,7 +48017,7 @@ func (v *NewATMVCIndication) Decode(d *per.Decoder) error {
 				return per.Field(err, "reverseParameters")
 			}
 			sd := &sub
-			if err := v.ReverseParameters.Decode(sd); err != nil {
+			if err := v.ReverseParameters.decode(sd); err != nil {
 				return per.Field(err, "reverseParameters")
 			}
 			if err := sd.Done(); err != nil {
@@ -46406,12 +48094,16 @@ func (v *NewATMVCIndicationAal) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCIndicationAal) Decode(d *per.Decoder) error {
+	*v = NewATMVCIndicationAal{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCIndicationAal) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAal{}
 	idx, err := d.Choice(2, 2, true)
 	if err != nil {
 		return err
@@ -46420,12 +48112,12 @@ func (v *NewATMVCIndicationAal) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.Aal1 = new(NewATMVCIndicationAalAal1)
-		if err := v.Aal1.Decode(d); err != nil {
+		if err := v.Aal1.decode(d); err != nil {
 			return per.Field(err, "aal1")
 		}
 	case 1:
 		v.Aal5 = new(NewATMVCIndicationAalAal5)
-		if err := v.Aal5.Decode(d); err != nil {
+		if err := v.Aal5.decode(d); err != nil {
 			return per.Field(err, "aal5")
 		}
 	default:
@@ -46476,20 +48168,24 @@ func (v *NewATMVCIndicationAalAal1) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCIndicationAalAal1) Decode(d *per.Decoder) error {
+	*v = NewATMVCIndicationAalAal1{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCIndicationAalAal1) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAalAal1{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.ClockRecovery.Decode(d); err != nil {
+	if err := v.ClockRecovery.decode(d); err != nil {
 		return per.Field(err, "clockRecovery")
 	}
-	if err := v.ErrorCorrection.Decode(d); err != nil {
+	if err := v.ErrorCorrection.decode(d); err != nil {
 		return per.Field(err, "errorCorrection")
 	}
 	{
@@ -46568,12 +48264,16 @@ func (v *NewATMVCIndicationAalAal1ClockRecovery) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCIndicationAalAal1ClockRecovery) Decode(d *per.Decoder) error {
+	*v = NewATMVCIndicationAalAal1ClockRecovery{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCIndicationAalAal1ClockRecovery) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAalAal1ClockRecovery{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -46644,12 +48344,16 @@ func (v *NewATMVCIndicationAalAal1ErrorCorrection) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCIndicationAalAal1ErrorCorrection) Decode(d *per.Decoder) error {
+	*v = NewATMVCIndicationAalAal1ErrorCorrection{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCIndicationAalAal1ErrorCorrection) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAalAal1ErrorCorrection{}
 	idx, err := d.Choice(4, 4, true)
 	if err != nil {
 		return err
@@ -46702,12 +48406,16 @@ func (v *NewATMVCIndicationAalAal5) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCIndicationAalAal5) Decode(d *per.Decoder) error {
+	*v = NewATMVCIndicationAalAal5{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCIndicationAalAal5) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationAalAal5{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -46788,12 +48496,16 @@ func (v *NewATMVCIndicationMultiplex) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCIndicationMultiplex) Decode(d *per.Decoder) error {
+	*v = NewATMVCIndicationMultiplex{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCIndicationMultiplex) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationMultiplex{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -46851,12 +48563,16 @@ func (v *NewATMVCIndicationReverseParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCIndicationReverseParameters) Decode(d *per.Decoder) error {
+	*v = NewATMVCIndicationReverseParameters{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCIndicationReverseParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationReverseParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -46882,7 +48598,7 @@ func (v *NewATMVCIndicationReverseParameters) Decode(d *per.Decoder) error {
 		}
 		v.BitRateLockedToNetworkClock = bool(x)
 	}
-	if err := v.Multiplex.Decode(d); err != nil {
+	if err := v.Multiplex.decode(d); err != nil {
 		return per.Field(err, "multiplex")
 	}
 	if ext {
@@ -46947,12 +48663,16 @@ func (v *NewATMVCIndicationReverseParametersMultiplex) Encode(e *per.Encoder) er
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *NewATMVCIndicationReverseParametersMultiplex) Decode(d *per.Decoder) error {
+	*v = NewATMVCIndicationReverseParametersMultiplex{}
+	return v.decode(d)
+}
+
+func (v *NewATMVCIndicationReverseParametersMultiplex) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = NewATMVCIndicationReverseParametersMultiplex{}
 	idx, err := d.Choice(3, 3, true)
 	if err != nil {
 		return err
@@ -47056,12 +48776,16 @@ func (v *Params) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *Params) Decode(d *per.Decoder) error {
+	*v = Params{}
+	return v.decode(d)
+}
+
+func (v *Params) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = Params{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -47248,12 +48972,16 @@ func (v *UserInputIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputIndication) Decode(d *per.Decoder) error {
+	*v = UserInputIndication{}
+	return v.decode(d)
+}
+
+func (v *UserInputIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndication{}
 	idx, err := d.Choice(2, 8, true)
 	if err != nil {
 		return err
@@ -47262,7 +48990,7 @@ func (v *UserInputIndication) Decode(d *per.Decoder) error {
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -47280,7 +49008,7 @@ func (v *UserInputIndication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.UserInputSupportIndication = new(UserInputIndicationUserInputSupportIndication)
-		if err := v.UserInputSupportIndication.Decode(sd); err != nil {
+		if err := v.UserInputSupportIndication.decode(sd); err != nil {
 			return per.Field(err, "userInputSupportIndication")
 		}
 		if err := sd.Done(); err != nil {
@@ -47293,7 +49021,7 @@ func (v *UserInputIndication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.Signal = new(UserInputIndicationSignal)
-		if err := v.Signal.Decode(sd); err != nil {
+		if err := v.Signal.decode(sd); err != nil {
 			return per.Field(err, "signal")
 		}
 		if err := sd.Done(); err != nil {
@@ -47306,7 +49034,7 @@ func (v *UserInputIndication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.SignalUpdate = new(UserInputIndicationSignalUpdate)
-		if err := v.SignalUpdate.Decode(sd); err != nil {
+		if err := v.SignalUpdate.decode(sd); err != nil {
 			return per.Field(err, "signalUpdate")
 		}
 		if err := sd.Done(); err != nil {
@@ -47319,7 +49047,7 @@ func (v *UserInputIndication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.ExtendedAlphanumeric = new(UserInputIndicationExtendedAlphanumeric)
-		if err := v.ExtendedAlphanumeric.Decode(sd); err != nil {
+		if err := v.ExtendedAlphanumeric.decode(sd); err != nil {
 			return per.Field(err, "extendedAlphanumeric")
 		}
 		if err := sd.Done(); err != nil {
@@ -47332,7 +49060,7 @@ func (v *UserInputIndication) Decode(d *per.Decoder) error {
 		}
 		sd := &sub
 		v.EncryptedAlphanumeric = new(UserInputIndicationEncryptedAlphanumeric)
-		if err := v.EncryptedAlphanumeric.Decode(sd); err != nil {
+		if err := v.EncryptedAlphanumeric.decode(sd); err != nil {
 			return per.Field(err, "encryptedAlphanumeric")
 		}
 		if err := sd.Done(); err != nil {
@@ -47356,7 +49084,7 @@ func (v *UserInputIndication) Decode(d *per.Decoder) error {
 				}
 				for j746 := 0; j746 < k; j746++ {
 					var x747 GenericInformation
-					if err := x747.Decode(sd); err != nil {
+					if err := x747.decode(sd); err != nil {
 						return per.Field(per.Index(err, done744+j746), "genericInformation")
 					}
 					list743 = append(list743, x747)
@@ -47453,12 +49181,16 @@ func (v *UserInputIndicationUserInputSupportIndication) Encode(e *per.Encoder) e
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputIndicationUserInputSupportIndication) Decode(d *per.Decoder) error {
+	*v = UserInputIndicationUserInputSupportIndication{}
+	return v.decode(d)
+}
+
+func (v *UserInputIndicationUserInputSupportIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationUserInputSupportIndication{}
 	idx, err := d.Choice(4, 7, true)
 	if err != nil {
 		return err
@@ -47467,7 +49199,7 @@ func (v *UserInputIndicationUserInputSupportIndication) Decode(d *per.Decoder) e
 	switch idx {
 	case 0:
 		v.NonStandard = new(NonStandardParameter)
-		if err := v.NonStandard.Decode(d); err != nil {
+		if err := v.NonStandard.decode(d); err != nil {
 			return per.Field(err, "nonStandard")
 		}
 	case 1:
@@ -47599,12 +49331,16 @@ func (v *UserInputIndicationSignal) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputIndicationSignal) Decode(d *per.Decoder) error {
+	*v = UserInputIndicationSignal{}
+	return v.decode(d)
+}
+
+func (v *UserInputIndicationSignal) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationSignal{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -47632,7 +49368,7 @@ func (v *UserInputIndicationSignal) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.RTP = new(UserInputIndicationSignalRTP)
-		if err := (*v.RTP).Decode(d); err != nil {
+		if err := (*v.RTP).decode(d); err != nil {
 			return per.Field(err, "rtp")
 		}
 	}
@@ -47659,7 +49395,7 @@ func (v *UserInputIndicationSignal) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.ParamS = new(Params)
-			if err := (*v.ParamS).Decode(sd); err != nil {
+			if err := (*v.ParamS).decode(sd); err != nil {
 				return per.Field(err, "paramS")
 			}
 			if err := sd.Done(); err != nil {
@@ -47750,12 +49486,16 @@ func (v *UserInputIndicationSignalRTP) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputIndicationSignalRTP) Decode(d *per.Decoder) error {
+	*v = UserInputIndicationSignalRTP{}
+	return v.decode(d)
+}
+
+func (v *UserInputIndicationSignalRTP) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationSignalRTP{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -47836,12 +49576,16 @@ func (v *UserInputIndicationSignalUpdate) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputIndicationSignalUpdate) Decode(d *per.Decoder) error {
+	*v = UserInputIndicationSignalUpdate{}
+	return v.decode(d)
+}
+
+func (v *UserInputIndicationSignalUpdate) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationSignalUpdate{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -47859,7 +49603,7 @@ func (v *UserInputIndicationSignalUpdate) Decode(d *per.Decoder) error {
 	}
 	if opt&(1<<0) != 0 {
 		v.RTP = new(UserInputIndicationSignalUpdateRTP)
-		if err := (*v.RTP).Decode(d); err != nil {
+		if err := (*v.RTP).decode(d); err != nil {
 			return per.Field(err, "rtp")
 		}
 	}
@@ -47904,12 +49648,16 @@ func (v *UserInputIndicationSignalUpdateRTP) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputIndicationSignalUpdateRTP) Decode(d *per.Decoder) error {
+	*v = UserInputIndicationSignalUpdateRTP{}
+	return v.decode(d)
+}
+
+func (v *UserInputIndicationSignalUpdateRTP) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationSignalUpdateRTP{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -47972,12 +49720,16 @@ func (v *UserInputIndicationExtendedAlphanumeric) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputIndicationExtendedAlphanumeric) Decode(d *per.Decoder) error {
+	*v = UserInputIndicationExtendedAlphanumeric{}
+	return v.decode(d)
+}
+
+func (v *UserInputIndicationExtendedAlphanumeric) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationExtendedAlphanumeric{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -48006,7 +49758,7 @@ func (v *UserInputIndicationExtendedAlphanumeric) Decode(d *per.Decoder) error {
 			}
 			sd := &sub
 			v.EncryptedAlphanumeric = new(UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric)
-			if err := (*v.EncryptedAlphanumeric).Decode(sd); err != nil {
+			if err := (*v.EncryptedAlphanumeric).decode(sd); err != nil {
 				return per.Field(err, "encryptedAlphanumeric")
 			}
 			if err := sd.Done(); err != nil {
@@ -48064,12 +49816,16 @@ func (v *UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric) Encode(e 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric) Decode(d *per.Decoder) error {
+	*v = UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric{}
+	return v.decode(d)
+}
+
+func (v *UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -48087,7 +49843,7 @@ func (v *UserInputIndicationExtendedAlphanumericEncryptedAlphanumeric) Decode(d 
 	}
 	if opt&(1<<0) != 0 {
 		v.ParamS = new(Params)
-		if err := (*v.ParamS).Decode(d); err != nil {
+		if err := (*v.ParamS).decode(d); err != nil {
 			return per.Field(err, "paramS")
 		}
 	}
@@ -48152,12 +49908,16 @@ func (v *UserInputIndicationEncryptedAlphanumeric) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *UserInputIndicationEncryptedAlphanumeric) Decode(d *per.Decoder) error {
+	*v = UserInputIndicationEncryptedAlphanumeric{}
+	return v.decode(d)
+}
+
+func (v *UserInputIndicationEncryptedAlphanumeric) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = UserInputIndicationEncryptedAlphanumeric{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -48175,7 +49935,7 @@ func (v *UserInputIndicationEncryptedAlphanumeric) Decode(d *per.Decoder) error 
 	}
 	if opt&(1<<0) != 0 {
 		v.ParamS = new(Params)
-		if err := (*v.ParamS).Decode(d); err != nil {
+		if err := (*v.ParamS).decode(d); err != nil {
 			return per.Field(err, "paramS")
 		}
 	}
@@ -48232,20 +49992,24 @@ func (v *FlowControlIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FlowControlIndication) Decode(d *per.Decoder) error {
+	*v = FlowControlIndication{}
+	return v.decode(d)
+}
+
+func (v *FlowControlIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
 	}
-	if err := v.Scope.Decode(d); err != nil {
+	if err := v.Scope.decode(d); err != nil {
 		return per.Field(err, "scope")
 	}
-	if err := v.Restriction.Decode(d); err != nil {
+	if err := v.Restriction.decode(d); err != nil {
 		return per.Field(err, "restriction")
 	}
 	if ext {
@@ -48314,12 +50078,16 @@ func (v *FlowControlIndicationScope) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FlowControlIndicationScope) Decode(d *per.Decoder) error {
+	*v = FlowControlIndicationScope{}
+	return v.decode(d)
+}
+
+func (v *FlowControlIndicationScope) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlIndicationScope{}
 	idx, err := d.Choice(3, 3, false)
 	if err != nil {
 		return err
@@ -48387,12 +50155,16 @@ func (v *FlowControlIndicationRestriction) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *FlowControlIndicationRestriction) Decode(d *per.Decoder) error {
+	*v = FlowControlIndicationRestriction{}
+	return v.decode(d)
+}
+
+func (v *FlowControlIndicationRestriction) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = FlowControlIndicationRestriction{}
 	idx, err := d.Choice(2, 2, false)
 	if err != nil {
 		return err
@@ -48444,12 +50216,16 @@ func (v *MobileMultilinkReconfigurationIndication) Encode(e *per.Encoder) error 
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *MobileMultilinkReconfigurationIndication) Decode(d *per.Decoder) error {
+	*v = MobileMultilinkReconfigurationIndication{}
+	return v.decode(d)
+}
+
+func (v *MobileMultilinkReconfigurationIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = MobileMultilinkReconfigurationIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err

@@ -47,12 +47,16 @@ func (v *IncomingCallIndication) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *IncomingCallIndication) Decode(d *per.Decoder) error {
+	*v = IncomingCallIndication{}
+	return v.decode(d)
+}
+
+func (v *IncomingCallIndication) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = IncomingCallIndication{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -104,12 +108,16 @@ func (v *LRQKeepAliveData) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *LRQKeepAliveData) Decode(d *per.Decoder) error {
+	*v = LRQKeepAliveData{}
+	return v.decode(d)
+}
+
+func (v *LRQKeepAliveData) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = LRQKeepAliveData{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err
@@ -201,12 +209,16 @@ func (v *TraversalParameters) Encode(e *per.Encoder) error {
 	return nil
 }
 
-// Decode reads v from d.
+// Decode replaces v with a value read from d.
 func (v *TraversalParameters) Decode(d *per.Decoder) error {
+	*v = TraversalParameters{}
+	return v.decode(d)
+}
+
+func (v *TraversalParameters) decode(d *per.Decoder) error {
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	*v = TraversalParameters{}
 	ext, err := d.Bit()
 	if err != nil {
 		return err

@@ -291,7 +291,16 @@ func (g *gen) decodeValue(b *w, t *Type, target, dec, fail string) error {
 		if in.base.Kind == kNull {
 			return nil
 		}
-		b.p("if err := %s.Decode(%s); err != nil {", target, dec)
+		method := "Decode"
+		switch in.base.Kind {
+		case kSequence, kSet, kChoice:
+			if in.local {
+				// Targets in generated code are always zero values, so the
+				// resetting Decode is not needed.
+				method = "decode"
+			}
+		}
+		b.p("if err := %s.%s(%s); err != nil {", target, method, dec)
 		b.p("return %s", fail)
 		b.p("}")
 		return nil
@@ -686,12 +695,11 @@ func (g *gen) emitSequence(b *w, d *decl) error {
 	b.p("}\n")
 
 	// Decode.
-	b.p("// Decode reads v from d.")
-	b.p("func (v *%s) Decode(d *per.Decoder) error {", d.name)
+	g.emitResettingDecode(b, d.name)
+	b.p("func (v *%s) decode(d *per.Decoder) error {", d.name)
 	b.p("if err := d.Enter(); err != nil {")
 	b.p("return err")
 	b.p("}")
-	b.p("*v = %s{}", d.name)
 	if t.Ext {
 		b.p("ext, err := d.Bit()")
 		b.p("if err != nil {")
@@ -920,12 +928,11 @@ func (g *gen) emitChoice(b *w, d *decl) error {
 	b.p("}\n")
 
 	// Decode.
-	b.p("// Decode reads v from d.")
-	b.p("func (v *%s) Decode(d *per.Decoder) error {", d.name)
+	g.emitResettingDecode(b, d.name)
+	b.p("func (v *%s) decode(d *per.Decoder) error {", d.name)
 	b.p("if err := d.Enter(); err != nil {")
 	b.p("return err")
 	b.p("}")
-	b.p("*v = %s{}", d.name)
 	b.p("idx, err := d.Choice(%d, %d, %v)", root, known, t.Ext)
 	b.p("if err != nil {")
 	b.p("return err")
@@ -970,6 +977,17 @@ func (g *gen) emitChoice(b *w, d *decl) error {
 	b.p("return nil")
 	b.p("}\n")
 	return nil
+}
+
+// emitResettingDecode writes the exported Decode of a SEQUENCE or CHOICE
+// type: it clears the value and calls the unexported decode, which the
+// generated code calls directly on values it knows to be zero.
+func (g *gen) emitResettingDecode(b *w, name string) {
+	b.p("// Decode replaces v with a value read from d.")
+	b.p("func (v *%s) Decode(d *per.Decoder) error {", name)
+	b.p("*v = %s{}", name)
+	b.p("return v.decode(d)")
+	b.p("}\n")
 }
 
 func lowerFirst(s string) string {

@@ -206,6 +206,9 @@ type info struct {
 	// nested constructed types); otherwise the code is inlined.
 	method bool
 	goType string // Go type of a value of this type
+	// local reports a type declared in the package being generated, whose
+	// unexported decode method (which expects a zero value) can be called.
+	local bool
 	under  string // Go underlying representation: "bool", "uint16", "[]byte", "[4]byte", "string", "slice", "struct", "choice", "null", ...
 }
 
@@ -231,8 +234,10 @@ func (g *gen) info(t *Type) (info, error) {
 			return info{}, err
 		}
 		in.goType = g.qualified(a)
+		in.local = g.cur == nil || g.pkgOf[a.Mod] == g.cur
 	case isConstructed(t.Kind):
 		in.method = true
+		in.local = true
 		in.goType = g.nestedName[t]
 		if in.goType == "" {
 			return info{}, fmt.Errorf("line %d: unnamed nested type", t.Line)

@@ -209,7 +209,7 @@ type info struct {
 	// local reports a type declared in the package being generated, whose
 	// unexported decode method (which expects a zero value) can be called.
 	local bool
-	under  string // Go underlying representation: "bool", "uint16", "[]byte", "[4]byte", "string", "slice", "struct", "choice", "null", ...
+	under string // Go underlying representation: "bool", "uint16", "[]byte", "[4]byte", "string", "slice", "struct", "choice", "null", ...
 }
 
 func (g *gen) info(t *Type) (info, error) {

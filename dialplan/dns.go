@@ -110,7 +110,8 @@ func enumAliases(recs []DNSRecord, number string, z *cZone, budget time.Duration
 // \1..\9 expanded; ok is false when the expression is malformed or does not
 // match.
 func applyNAPTRRegexp(expr, s string, budget time.Duration) (string, bool) {
-	if len(expr) < 3 {
+	// A NAPTR regexp is a DNS <character-string>: at most 255 bytes.
+	if len(expr) < 3 || len(expr) > 255 {
 		return "", false
 	}
 	// The delimiter is one ASCII character that is not a digit, a letter

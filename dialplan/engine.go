@@ -38,6 +38,10 @@ type Engine struct {
 	now       func() time.Time
 	newTag    func() string
 
+	// searches recycles search states: they are large (inline buffers)
+	// and nothing refers to one once its Route call has returned.
+	searches sync.Pool
+
 	inflight atomic.Int64
 	searchID atomic.Uint64
 	loops    loopTable
@@ -181,10 +185,6 @@ func (e *Engine) Route(ctx context.Context, req Request) (Result, error) {
 	return e.route(ctx, req)
 }
 
-// searches recycles search states: they are large (inline buffers) and
-// nothing refers to one once its Route call has returned.
-var searches = sync.Pool{New: func() any { return new(search) }}
-
 func (e *Engine) route(ctx context.Context, req Request) (Result, error) {
 	p := e.plan.Load()
 	if req.Protocol != SIP && req.Protocol != H323 {
@@ -217,9 +217,12 @@ func (e *Engine) route(ctx context.Context, req Request) (Result, error) {
 	if tag == "" {
 		tag = e.newTag()
 	}
-	s := searches.Get().(*search)
+	s, _ := e.searches.Get().(*search)
+	if s == nil {
+		s = new(search)
+	}
 	*s = search{e: e, p: p, req: req, tag: tag}
-	defer searches.Put(s)
+	defer e.searches.Put(s)
 	s.init()
 	if req.Trace || req.locate {
 		s.trace = &Trace{CallTag: tag}

@@ -53,10 +53,15 @@ func (d *Decoder) errorDetail(err error, format string, args ...any) error {
 
 // need reports ErrTruncated unless n more bits are available.
 func (d *Decoder) need(n int) error {
-	if n < 0 || d.end-d.pos < n {
-		return d.errorDetail(ErrTruncated, "need %d bits, have %d", n, d.end-d.pos)
+	if n >= 0 && d.end-d.pos >= n {
+		return nil
 	}
-	return nil
+	return d.truncated(n)
+}
+
+// truncated is the error for a read of n bits past the end of the input.
+func (d *Decoder) truncated(n int) error {
+	return d.errorDetail(ErrTruncated, "need %d bits, have %d", n, d.end-d.pos)
 }
 
 // Enter records one more level of nesting; it fails with ErrDepth beyond
@@ -78,15 +83,19 @@ func (d *Decoder) Leave() { d.depth-- }
 
 // Bit reads one bit (a BOOLEAN value).
 func (d *Decoder) Bit() (bool, error) {
+	if d.rnd == nil && d.pos < d.end {
+		b := d.buf[d.pos>>3]&(0x80>>(d.pos&7)) != 0
+		d.pos++
+		return b, nil
+	}
+	return d.bitSlow()
+}
+
+func (d *Decoder) bitSlow() (bool, error) {
 	if d.rnd != nil {
 		return d.rnd.IntN(2) == 1, nil
 	}
-	if d.pos >= d.end {
-		return false, d.errorf(ErrTruncated)
-	}
-	b := d.buf[d.pos>>3]&(0x80>>(d.pos&7)) != 0
-	d.pos++
-	return b, nil
+	return false, d.truncated(1)
 }
 
 // Bits reads n bits (n <= 64), most significant first. Generated code reads

@@ -105,9 +105,11 @@ func ParseAddress(s string) (Address, error) {
 	}
 	gt += i
 	spec := s[i+1 : gt]
-	if hasLWS(spec) || spec == "" {
-		return a, perr(i+1, "white space or nothing inside angle brackets")
+	if spec == "" {
+		return a, perr(i+1, "nothing inside angle brackets")
 	}
+	// No white space inside the brackets (RFC 4475 badaspec): the URI
+	// grammar admits none, so ParseURI refuses it.
 	u, err := ParseURI(spec)
 	if err != nil {
 		err.(*ParseError).Offset += i + 1

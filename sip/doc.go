@@ -15,7 +15,8 @@
 //	m, err := r.ReadMessage()
 //
 // The parser checks the start line and the structure of the header block,
-// indexes every header once and keeps the received bytes. A header is
+// indexes every header once and keeps the received bytes without copying
+// them: a datagram must be read into a buffer the caller then leaves alone. A header is
 // decoded only when asked for, by typed accessors that return values, not
 // pointers, which are views into the message and cost no allocation:
 // Via, Vias, From, To, CallID, CSeq, MaxForwards, Contact, Contacts,

@@ -253,6 +253,49 @@ var kindsByLen = func() (t [24][]hkind) {
 	return t
 }()
 
+// nameHash is the hash kindByHash is indexed by: FNV-style over the
+// lower-cased name, computed by the parser while it scans the name.
+func nameHash(h uint32, c byte) uint32 { return (h ^ uint32(lowerASCII(c))) * 16777619 }
+
+const hashSlots = 512
+
+// kindHash maps nameHash&(hashSlots-1) of every long name to its kind; a
+// slot two names share holds hkindCount and sends the lookup to kindOf.
+var kindHash = func() (t [hashSlots]hkind) {
+	for k := hkind(1); k < hkindCount; k++ {
+		h := uint32(2166136261)
+		n := hinfos[k].name
+		for i := 0; i < len(n); i++ {
+			h = nameHash(h, n[i])
+		}
+		slot := h & (hashSlots - 1)
+		if t[slot] != hUnknown {
+			t[slot] = hkindCount
+			continue
+		}
+		t[slot] = k
+	}
+	return t
+}()
+
+// kindOfHashed classifies a name whose nameHash the caller computed.
+func kindOfHashed(name string, h uint32) hkind {
+	if len(name) == 1 {
+		return compactKinds[name[0]]
+	}
+	switch k := kindHash[h&(hashSlots-1)]; k {
+	case hUnknown:
+		return hUnknown
+	case hkindCount:
+		return kindOf(name)
+	default:
+		if equalFold(hinfos[k].name, name) {
+			return k
+		}
+		return hUnknown
+	}
+}
+
 // kindOf classifies a header name as written (any case, long or compact).
 func kindOf(name string) hkind {
 	if len(name) == 1 {

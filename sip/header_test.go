@@ -348,3 +348,25 @@ func TestMultiValueSplitting(t *testing.T) {
 	assert.Equal(t, "10", e, "bare addr-spec: the parameter is the header's")
 	assert.Equal(t, []string{"path", "gruu"}, must(m.Tokens(HdrSupported))(t), "an empty Supported has no values")
 }
+
+// TestKindLookup: the parser's hashed header lookup agrees with the plain
+// one for every known name in any case, and for names it does not know.
+func TestKindLookup(t *testing.T) {
+	hash := func(n string) uint32 {
+		h := uint32(2166136261)
+		for i := 0; i < len(n); i++ {
+			h = nameHash(h, n[i])
+		}
+		return h
+	}
+	names := []string{"X-Custom", "Viaa", "Fro", "P-Asserted-Identit", "Content-Lengths", "a", "Z", "CSEQ", "call-id"}
+	for k := hkind(1); k < hkindCount; k++ {
+		n := hinfos[k].name
+		names = append(names, n, strings.ToUpper(n), strings.ToLower(n))
+	}
+	for _, n := range names {
+		assert.Equal(t, kindOf(n), kindOfHashed(n, hash(n)), n)
+	}
+	assert.Equal(t, hVia, kindOfHashed("vIa", hash("vIa")))
+	assert.Equal(t, hUnknown, kindOfHashed("X-Custom", hash("X-Custom")))
+}

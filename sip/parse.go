@@ -109,12 +109,13 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 		return err
 	}
 
-	m.fields = m.inline[:0]
+	fields := m.inline[:0]
 	var (
 		clValue    = -1
 		clConflict bool
 		clField    = -1
 		bodyStart  = -1
+		crlfLines  = 0 // lines ending in CRLF; any other CR is a bare CR
 	)
 	i := int(m.startEnd)
 	for {
@@ -145,7 +146,9 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 		lineEnd := i + nl // index of '\n'
 		// The name: a token up to optional white space and the colon.
 		j := i
+		h := uint32(2166136261)
 		for j < lineEnd && charClass[s[j]]&cToken != 0 {
+			h = nameHash(h, s[j])
 			j++
 		}
 		nameEnd := j
@@ -165,14 +168,8 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 		if nameEnd-i > maxNameLen {
 			return &ParseError{Offset: i, Header: s[i:nameEnd], Reason: "header name longer than 255 bytes", Status: 400}
 		}
-		// A bare CR anywhere but before the LF would let a peer that splits
-		// lines differently see other headers: refuse it.
-		content := s[i:lineEnd]
-		if n := len(content); n > 0 && content[n-1] == '\r' {
-			content = content[:n-1]
-		}
-		if k := strings.IndexByte(content, '\r'); k >= 0 {
-			return &ParseError{Offset: i + k, Header: s[i:nameEnd], Reason: "bare CR in header field", Status: 400}
+		if s[lineEnd-1] == '\r' {
+			crlfLines++
 		}
 		end := lineEnd + 1
 		for end < len(s) && (s[end] == ' ' || s[end] == '\t') {
@@ -180,20 +177,16 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 			if nl < 0 {
 				return &ParseError{Offset: end, Header: s[i:nameEnd], Reason: "folded line not terminated", Status: 400, Framing: true}
 			}
-			content := s[end : end+nl]
-			if n := len(content); n > 0 && content[n-1] == '\r' {
-				content = content[:n-1]
-			}
-			if k := strings.IndexByte(content, '\r'); k >= 0 {
-				return &ParseError{Offset: end + k, Header: s[i:nameEnd], Reason: "bare CR in header field", Status: 400}
-			}
 			end += nl + 1
+			if s[end-2] == '\r' {
+				crlfLines++
+			}
 		}
 		if end-start > lim.MaxFieldLen {
 			return &ParseError{Offset: start, Header: s[i:nameEnd], Reason: "header field longer than " +
 				strconv.Itoa(lim.MaxFieldLen) + " bytes", Status: 400}
 		}
-		if len(m.fields) == lim.MaxHeaders {
+		if len(fields) == lim.MaxHeaders {
 			return &ParseError{Offset: start, Header: s[i:nameEnd], Reason: "more than " +
 				strconv.Itoa(lim.MaxHeaders) + " header fields", Status: 400}
 		}
@@ -206,7 +199,7 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 			ve--
 		}
 		f := field{off: uint32(start), valOff: uint16(vs - start), valLen: uint16(ve - vs),
-			rawLen: uint16(end - start), nameLen: uint8(nameEnd - i), kind: kindOf(s[i:nameEnd]), flags: fRaw}
+			rawLen: uint16(end - start), nameLen: uint8(nameEnd - i), kind: kindOfHashed(s[i:nameEnd], h), flags: fRaw}
 		if f.kind == hContentLength && mode != modeHead {
 			n, ok := parseUint(s[vs:ve], maxInt31)
 			if !ok {
@@ -220,8 +213,22 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 				clConflict = true
 			}
 		}
-		m.fields = append(m.fields, f)
+		fields = append(fields, f)
 		i = end
+	}
+	m.fields = fields
+	// A bare CR anywhere but before an LF would let a peer that splits lines
+	// differently see other headers: refuse it. Counting the header block's
+	// CRs once is cheaper than searching every line.
+	if m.sepStart > 0 && s[m.sepStart] == '\r' {
+		crlfLines++
+	}
+	if strings.Count(s[m.startEnd:bodyStart], "\r") != crlfLines {
+		for k := int(m.startEnd); k < bodyStart; k++ {
+			if s[k] == '\r' && (k+1 >= len(s) || s[k+1] != '\n') {
+				return &ParseError{Offset: k, Reason: "bare CR in header field", Status: 400, Header: headerAt(s, fields, k)}
+			}
+		}
 	}
 
 	m.hs = s[:bodyStart]
@@ -253,6 +260,17 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 	}
 	m.raw = buf[pos : bodyStart+n : bodyStart+n]
 	return nil
+}
+
+// headerAt returns the name of the parsed field holding offset off.
+func headerAt(s string, fields []field, off int) string {
+	for i := range fields {
+		f := &fields[i]
+		if off >= int(f.off) && off < int(f.off)+int(f.rawLen) {
+			return s[f.off : f.off+uint32(f.nameLen)]
+		}
+	}
+	return ""
 }
 
 func (m *Message) parseStartLine(line string, off int) error {

@@ -238,7 +238,7 @@ func parseDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-// checkTokens checks a comma-separated token list element by element.
+// checkToken checks one element of a token list (Supported, Allow …).
 func checkToken(v string) error {
 	if !isToken(v) {
 		return perr(0, "not a token: "+strconv.Quote(v))

@@ -97,7 +97,6 @@ func freeUDPPort(t testing.TB) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
-
 // freeUDPAndTCPPort finds a port free for both UDP and TCP: uclient talks
 // to one port number over both.
 func freeUDPAndTCPPort(t testing.TB) uint16 {

@@ -101,6 +101,7 @@ type tclient struct {
 	t        testing.TB
 	udp      *net.UDPConn
 	tcp      net.Conn
+	dgram    net.Conn // DTLS: one message per read
 	br       *bufio.Reader
 	server   netip.AddrPort
 	user     string
@@ -136,9 +137,25 @@ func dialTCP(t testing.TB, server netip.AddrPort, user, pass string) *tclient {
 	return tc
 }
 
+// dialConn wraps an established stream (TLS) or DTLS connection.
+func dialConn(t testing.TB, conn net.Conn, datagram bool, user, pass string) *tclient {
+	tc := &tclient{t: t, user: user, pass: pass, inbox: make(chan []byte, 256), resps: make(chan *stun.Message, 16)}
+	if datagram {
+		tc.dgram = conn
+	} else {
+		tc.tcp, tc.br = conn, bufio.NewReader(conn)
+	}
+	go tc.readLoop()
+	t.Cleanup(func() { conn.Close() })
+	return tc
+}
+
 func (c *tclient) local() netip.AddrPort {
 	if c.udp != nil {
 		return c.udp.LocalAddr().(*net.UDPAddr).AddrPort()
+	}
+	if c.dgram != nil {
+		return addrPortOf(c.dgram.LocalAddr())
 	}
 	return addrPortOf(c.tcp.LocalAddr())
 }
@@ -147,7 +164,13 @@ func (c *tclient) readLoop() {
 	buf := make([]byte, 4096)
 	for {
 		var frame []byte
-		if c.udp != nil {
+		if c.dgram != nil {
+			n, err := c.dgram.Read(buf)
+			if err != nil {
+				return
+			}
+			frame = append([]byte(nil), buf[:n]...)
+		} else if c.udp != nil {
 			n, _, err := c.udp.ReadFromUDPAddrPort(buf)
 			if err != nil {
 				return
@@ -181,7 +204,9 @@ func (c *tclient) readLoop() {
 func (c *tclient) write(b []byte) {
 	c.t.Helper()
 	var err error
-	if c.udp != nil {
+	if c.dgram != nil {
+		_, err = c.dgram.Write(b)
+	} else if c.udp != nil {
 		_, err = c.udp.WriteToUDPAddrPort(b, c.server)
 	} else {
 		_, err = c.tcp.Write(b)

@@ -9,9 +9,9 @@ import (
 // matches reports whether f is the header k (known) or name (unknown).
 func (m *Message) matches(f *field, k hkind, name string) bool {
 	if k != hUnknown {
-		return f.kind == k
+		return f.kind() == k
 	}
-	return f.kind == hUnknown && equalFold(m.name(f), name)
+	return f.kind() == hUnknown && equalFold(m.name(f), name)
 }
 
 // index returns the index of the first field of header k/name at or after
@@ -168,13 +168,12 @@ func (m *Message) wrap(f *field, err error) *ParseError {
 
 // Via returns the topmost Via value.
 func (m *Message) Via() (Via, error) {
-	it := m.values(hVia, "")
-	v, f, ok, _ := it.next()
-	if !ok {
+	v, f := m.first(hVia)
+	if f == nil {
 		return Via{}, ErrNoHeader
 	}
-	via, err := ParseVia(v)
-	if err != nil {
+	var via Via
+	if err := via.parse(v); err != nil {
 		return Via{}, m.wrap(f, err)
 	}
 	return via, nil
@@ -205,8 +204,8 @@ func (m *Message) address(k hkind) (Address, error) {
 	if err != nil {
 		return Address{}, err
 	}
-	a, err := ParseAddress(m.val(f))
-	if err != nil {
+	var a Address
+	if err := a.parse(m.val(f)); err != nil {
 		return Address{}, m.wrap(f, err)
 	}
 	return a, nil
@@ -315,12 +314,12 @@ func (m *Message) Contact() (Address, error) { return m.firstAddress(hContact) }
 func (m *Message) Route() (Address, error) { return m.firstAddress(hRoute) }
 
 func (m *Message) firstAddress(k hkind) (Address, error) {
-	it := m.values(k, "")
-	v, f, ok, _ := it.next()
-	if !ok {
+	v, f := m.first(k)
+	if f == nil {
 		return Address{}, ErrNoHeader
 	}
-	a, err := ParseAddress(v)
+	var a Address
+	err := a.parse(v)
 	if err == nil && needsNameAddr(k) && !isNameAddr(v) {
 		err = perr(0, "value must be a name-addr in angle brackets")
 	}
@@ -328,6 +327,19 @@ func (m *Message) firstAddress(k hkind) (Address, error) {
 		return Address{}, m.wrap(f, err)
 	}
 	return a, nil
+}
+
+// first returns the first value of a known list header and its field: the
+// first comma-separated element of its first line.
+func (m *Message) first(k hkind) (string, *field) {
+	i := m.index(k, "", 0)
+	for ; i >= 0; i = m.index(k, "", i+1) {
+		if f := &m.fields[i]; f.valLen > 0 {
+			first, _, _, _ := splitComma(m.val(f))
+			return trimLWS(first), f
+		}
+	}
+	return "", nil
 }
 
 // Contacts returns every Contact value in order.

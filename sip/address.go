@@ -52,25 +52,33 @@ func (a Address) appendTo(b []byte) []byte {
 // white space and may not carry '?' headers (RFC 3261 §20).
 func ParseAddress(s string) (Address, error) {
 	var a Address
+	if err := a.parse(s); err != nil {
+		return Address{}, err
+	}
+	return a, nil
+}
+
+// parse fills a in place; on error a holds partial results.
+func (a *Address) parse(s string) error {
 	s = trimLWS(s)
 	if s == "" {
-		return a, perr(0, "empty address")
+		return perr(0, "empty address")
 	}
 	if s == "*" {
 		a.Wildcard = true
-		return a, nil
+		return nil
 	}
 	i := 0
 	switch {
 	case s[0] == '"':
 		j := scanQuoted(s, 0)
 		if j < 0 {
-			return a, perr(0, "unterminated quoted display name, or a control character in it")
+			return perr(0, "unterminated quoted display name, or a control character in it")
 		}
 		a.Display = unquote(s[:j])
 		i = skipLWS(s, j)
 		if i >= len(s) || s[i] != '<' {
-			return a, perr(i, "expected '<' after display name")
+			return perr(i, "expected '<' after display name")
 		}
 	case s[0] == '<':
 	default:
@@ -90,33 +98,29 @@ func ParseAddress(s string) (Address, error) {
 		}
 		spec := s[:end]
 		if strings.IndexByte(spec, '?') >= 0 {
-			return a, perr(strings.IndexByte(spec, '?'), "URI with headers must be enclosed in angle brackets")
+			return perr(strings.IndexByte(spec, '?'), "URI with headers must be enclosed in angle brackets")
 		}
-		u, err := ParseURI(spec)
-		if err != nil {
-			return a, err
+		if err := a.URI.parse(spec); err != nil {
+			return err
 		}
-		a.URI = u
-		return a, a.setParams(s, end)
+		return a.setParams(s, end)
 	}
 	gt := strings.IndexByte(s[i:], '>')
 	if gt < 0 {
-		return a, perr(i, "missing '>' after URI")
+		return perr(i, "missing '>' after URI")
 	}
 	gt += i
 	spec := s[i+1 : gt]
 	if spec == "" {
-		return a, perr(i+1, "nothing inside angle brackets")
+		return perr(i+1, "nothing inside angle brackets")
 	}
 	// No white space inside the brackets (RFC 4475 badaspec): the URI
 	// grammar admits none, so ParseURI refuses it.
-	u, err := ParseURI(spec)
-	if err != nil {
+	if err := a.URI.parse(spec); err != nil {
 		err.(*ParseError).Offset += i + 1
-		return a, err
+		return err
 	}
-	a.URI = u
-	return a, a.setParams(s, gt+1)
+	return a.setParams(s, gt+1)
 }
 
 func (a *Address) setParams(s string, from int) error {

@@ -37,13 +37,13 @@ func NewResponse(req *Message, code int, reason string) (*Message, error) {
 		reason = ReasonPhrase(code)
 	}
 	// The copied fields keep their offsets: the response shares the
-	// request's immutable text and (capped) edit buffer.
-	m := &Message{version: "SIP/2.0", status: code, reason: reason, hs: req.hs,
-		ebuf: req.ebuf[:len(req.ebuf):len(req.ebuf)], edited: true}
+	// request's immutable text and edit text.
+	m := &Message{version: "SIP/2.0", status: uint16(code), reason: reason, hs: req.hs,
+		es: req.es, edited: true}
 	m.fields = m.inline[:0]
 	for i := range req.fields {
 		f := &req.fields[i]
-		switch f.kind {
+		switch f.kind() {
 		case hVia, hFrom, hTo, hCallID, hCSeq:
 		case hTimestamp:
 			if code != 100 {

@@ -74,14 +74,14 @@ func (m *Message) add(f field) {
 	last := -1
 	name := m.name(&f)
 	for i := range m.fields {
-		if m.matches(&m.fields[i], f.kind, name) {
+		if m.matches(&m.fields[i], f.kind(), name) {
 			last = i
 		}
 	}
 	switch {
 	case last >= 0:
 		m.insert(last+1, f)
-	case len(m.fields) > 0 && m.fields[len(m.fields)-1].kind == hContentLength && f.kind != hContentLength:
+	case len(m.fields) > 0 && m.fields[len(m.fields)-1].kind() == hContentLength && f.kind() != hContentLength:
 		m.insert(len(m.fields)-1, f)
 	default:
 		m.insert(len(m.fields), f)
@@ -96,7 +96,7 @@ func (m *Message) Prepend(name, value string) error {
 		return err
 	}
 	f := m.newField(name, value)
-	i := m.index(f.kind, name, 0)
+	i := m.index(f.kind(), name, 0)
 	if i < 0 {
 		i = 0
 	}
@@ -135,7 +135,7 @@ func (m *Message) PopFirst(name string) (string, bool) {
 	rest := trimLWS(it.rest)
 	f.valOff += f.valLen - uint16(len(rest))
 	f.valLen = uint16(len(rest))
-	f.flags &^= fRaw
+	f.kf &^= bitRaw
 	m.edited = true
 	return unfold(v), true
 }
@@ -157,7 +157,10 @@ func (m *Message) ReplaceFirst(name, value string) error {
 	if it.pending && trimLWS(it.rest) != "" {
 		value = value + ", " + trimLWS(it.rest)
 	}
-	*f = m.synth(m.name(f), value, f.kind)
+	if len(m.name(f))+len(value) > maxFieldLen {
+		return ErrInvalidValue
+	}
+	*f = m.synth(m.name(f), value, f.kind())
 	m.edited = true
 	return nil
 }
@@ -198,7 +201,7 @@ func (m *Message) RemoveToken(name, tok string) int {
 			i = m.index(k, name, i)
 			continue
 		}
-		*f = m.synth(m.name(f), string(kept), f.kind)
+		*f = m.synth(m.name(f), string(kept), f.kind())
 		m.edited = true
 		i = m.index(k, name, i+1)
 	}
@@ -226,7 +229,7 @@ func (m *Message) SetStatus(code int, reason string) error {
 	if reason == "" {
 		reason = ReasonPhrase(code)
 	}
-	m.status, m.reason = code, reason
+	m.status, m.reason = uint16(code), reason
 	m.startEnd = 0
 	m.edited = true
 	return nil

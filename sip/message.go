@@ -3,7 +3,6 @@ package sip
 import (
 	"io"
 	"strconv"
-	"unsafe"
 )
 
 // inlineFields is how many header fields a Message indexes without a
@@ -12,27 +11,31 @@ const inlineFields = 16
 
 // field is one header field line (possibly folded over several lines),
 // as offsets: into the received bytes (hs) for parsed fields, into the
-// edit buffer (ebuf) for fields an edit wrote. Sixteen bytes, so that a
+// edit text (es) for fields an edit wrote. Twelve bytes, so that a
 // Message with its inline index stays one small allocation.
 type field struct {
-	off     uint32 // start of the field, which is its name
-	valOff  uint16 // start of the value, relative to off
-	valLen  uint16 // value trimmed of surrounding LWS; may contain folding
-	rawLen  uint16 // the received field with its line terminator(s), fRaw only
-	nameLen uint8
-	kind    hkind
-	flags   uint8
+	off    uint32 // start of the field, which is its name
+	valOff uint16 // start of the value, relative to off
+	valLen uint16 // value trimmed of surrounding LWS; may contain folding
+	rawLen uint16 // the received field with its line terminator(s), raw fields only
+	nl     uint8  // name length, and bitSynth: offsets refer to es, not hs
+	kf     uint8  // hkind, and bitRaw: serialise as the received bytes
 }
+
+const (
+	bitSynth = 0x80 // in nl
+	bitRaw   = 0x80 // in kf
+)
+
+func (f *field) kind() hkind  { return hkind(f.kf &^ bitRaw) }
+func (f *field) raw() bool    { return f.kf&bitRaw != 0 }
+func (f *field) synth() bool  { return f.nl&bitSynth != 0 }
+func (f *field) nameLen() int { return int(f.nl &^ bitSynth) }
 
 // Bounds the compact field imposes (the parser and the edits enforce them).
 const (
-	maxNameLen  = 255
+	maxNameLen  = 127
 	maxFieldLen = 65535
-)
-
-const (
-	fRaw   = 1 << iota // serialise as the received bytes hs[off:end]
-	fSynth             // offsets refer to ebuf, not hs
 )
 
 // Message is one SIP request or response (RFC 3261 §7).
@@ -46,21 +49,20 @@ const (
 // A Message is not safe for concurrent use when one goroutine edits it;
 // concurrent reads are safe. Use Clone to give each goroutine its own copy.
 type Message struct {
-	raw  []byte // the framed input, start line to end of body (parsed messages only)
-	hs   string // input up to the body; parsed views point into it
-	ebuf []byte // append-only bytes of edited fields; never rewritten, so views stay valid
+	hs string // input up to the body; parsed views point into it
+	es string // text of edited fields; grows by concatenation, so older views stay valid
 
 	method  string
 	ruri    string
 	version string
 	reason  string
-	status  int
 
 	startEnd uint32 // end of the received start line; 0 once the start line is rewritten
 	msgStart uint32 // offset of the start line in the input (leading CRLFs skipped)
 	sepStart uint32 // offset of the empty line ending the header block, 0 if none
+	status   uint16
 	request  bool
-	edited   bool // any edit since parsing (or a built message)
+	edited   bool // any edit since parsing; always set for a built message
 
 	fields []field
 	body   []byte
@@ -69,15 +71,15 @@ type Message struct {
 
 // src returns the text a field's offsets refer to.
 func (m *Message) src(f *field) string {
-	if f.flags&fSynth != 0 {
-		return unsafe.String(unsafe.SliceData(m.ebuf), len(m.ebuf))
+	if f.synth() {
+		return m.es
 	}
 	return m.hs
 }
 
 // name returns a field's name as written.
 func (m *Message) name(f *field) string {
-	return m.src(f)[f.off : f.off+uint32(f.nameLen)]
+	return m.src(f)[f.off : f.off+uint32(f.nameLen())]
 }
 
 // rawField returns the received bytes of a parsed field.
@@ -95,11 +97,10 @@ func (m *Message) val(f *field) string {
 // that refers to them.
 func (m *Message) synth(name, value string, k hkind) field {
 	value = trimLWS(value)
-	off := len(m.ebuf)
-	m.ebuf = append(m.ebuf, name...)
-	m.ebuf = append(m.ebuf, value...)
+	off := len(m.es)
+	m.es = m.es + name + value
 	return field{off: uint32(off), valOff: uint16(len(name)), valLen: uint16(len(value)),
-		nameLen: uint8(len(name)), kind: k, flags: fSynth}
+		nl: uint8(len(name)) | bitSynth, kf: uint8(k)}
 }
 
 // IsRequest reports whether m is a request.
@@ -139,7 +140,7 @@ func (m *Message) RequestURI() (URI, error) {
 func (m *Message) Version() string { return m.version }
 
 // StatusCode returns the status code of a response, 0 for a request.
-func (m *Message) StatusCode() int { return m.status }
+func (m *Message) StatusCode() int { return int(m.status) }
 
 // Reason returns the reason phrase of a response.
 func (m *Message) Reason() string { return m.reason }
@@ -151,16 +152,16 @@ func (m *Message) Body() []byte { return m.body }
 
 // Len returns the size in bytes of the serialised message.
 func (m *Message) Len() int {
-	if !m.edited && m.raw != nil {
-		return len(m.raw)
+	if !m.edited {
+		return len(m.hs) - int(m.msgStart) + len(m.body)
 	}
 	n := m.startLen()
 	for i := range m.fields {
 		f := &m.fields[i]
-		if f.flags&fRaw != 0 {
+		if f.raw() {
 			n += int(f.rawLen)
 		} else {
-			n += int(f.nameLen) + 2 + int(f.valLen) + 2
+			n += f.nameLen() + 2 + int(f.valLen) + 2
 		}
 	}
 	if m.sepStart > 0 {
@@ -172,8 +173,9 @@ func (m *Message) Len() int {
 // AppendTo appends the wire form of m to dst and returns the extended
 // slice. An unedited parsed message is appended exactly as received.
 func (m *Message) AppendTo(dst []byte) []byte {
-	if !m.edited && m.raw != nil {
-		return append(dst, m.raw...)
+	if !m.edited {
+		dst = append(dst, m.hs[m.msgStart:]...)
+		return append(dst, m.body...)
 	}
 	if m.startEnd > 0 {
 		dst = append(dst, m.hs[m.msgStart:m.startEnd]...)
@@ -182,7 +184,7 @@ func (m *Message) AppendTo(dst []byte) []byte {
 	}
 	for i := range m.fields {
 		f := &m.fields[i]
-		if f.flags&fRaw != 0 {
+		if f.raw() {
 			dst = append(dst, m.rawField(f)...)
 			continue
 		}
@@ -207,10 +209,6 @@ func (m *Message) String() string { return string(m.Bytes()) }
 
 // WriteTo writes the wire form of m to w in one Write call.
 func (m *Message) WriteTo(w io.Writer) (int64, error) {
-	if !m.edited && m.raw != nil {
-		n, err := w.Write(m.raw)
-		return int64(n), err
-	}
 	n, err := w.Write(m.Bytes())
 	return int64(n), err
 }
@@ -247,7 +245,6 @@ func (m *Message) appendStart(dst []byte) []byte {
 func (m *Message) Clone() *Message {
 	c := new(Message)
 	*c = *m
-	c.ebuf = m.ebuf[:len(m.ebuf):len(m.ebuf)] // the copy's edits must not write into shared capacity
 	if len(m.fields) <= inlineFields {
 		c.fields = c.inline[:len(m.fields)]
 		copy(c.fields, m.fields)
@@ -267,7 +264,7 @@ func (m *Message) startError(reason string) *ParseError {
 
 func (m *Message) fieldError(f *field, reason string) *ParseError {
 	off := -1
-	if f.flags&fSynth == 0 {
+	if !f.synth() {
 		off = int(f.off)
 	}
 	return &ParseError{Offset: off, Header: m.name(f), Reason: reason, Status: 400}

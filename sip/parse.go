@@ -166,7 +166,7 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 			return &ParseError{Offset: i, Header: name, Reason: "malformed header name", Status: 400}
 		}
 		if nameEnd-i > maxNameLen {
-			return &ParseError{Offset: i, Header: s[i:nameEnd], Reason: "header name longer than 255 bytes", Status: 400}
+			return &ParseError{Offset: i, Header: s[i:nameEnd], Reason: "header name longer than 127 bytes", Status: 400}
 		}
 		if s[lineEnd-1] == '\r' {
 			crlfLines++
@@ -199,8 +199,8 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 			ve--
 		}
 		f := field{off: uint32(start), valOff: uint16(vs - start), valLen: uint16(ve - vs),
-			rawLen: uint16(end - start), nameLen: uint8(nameEnd - i), kind: kindOfHashed(s[i:nameEnd], h), flags: fRaw}
-		if f.kind == hContentLength && mode != modeHead {
+			rawLen: uint16(end - start), nl: uint8(nameEnd - i), kf: uint8(kindOfHashed(s[i:nameEnd], h)) | bitRaw}
+		if f.kind() == hContentLength && mode != modeHead {
 			n, ok := parseUint(s[vs:ve], maxInt31)
 			if !ok {
 				return &ParseError{Offset: start, Header: s[i:nameEnd], Reason: "malformed Content-Length " +
@@ -258,7 +258,6 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 	if n > 0 {
 		m.body = buf[bodyStart : bodyStart+n : bodyStart+n]
 	}
-	m.raw = buf[pos : bodyStart+n : bodyStart+n]
 	return nil
 }
 
@@ -267,7 +266,7 @@ func headerAt(s string, fields []field, off int) string {
 	for i := range fields {
 		f := &fields[i]
 		if off >= int(f.off) && off < int(f.off)+int(f.rawLen) {
-			return s[f.off : f.off+uint32(f.nameLen)]
+			return s[f.off : f.off+uint32(f.nameLen())]
 		}
 	}
 	return ""
@@ -300,7 +299,7 @@ func (m *Message) parseStartLine(line string, off int) error {
 				return &ParseError{Offset: off + sp + 5 + i, Reason: "control character in reason phrase", Status: 400}
 			}
 		}
-		m.request, m.version, m.status, m.reason = false, line[:sp], code, reason
+		m.request, m.version, m.status, m.reason = false, line[:sp], uint16(code), reason
 		return nil
 	}
 	sp1 := strings.IndexByte(line, ' ')

@@ -35,14 +35,40 @@ type URI struct {
 	Opaque string
 }
 
+// Scheme kinds, from the scheme's letters in any case.
+const (
+	schemeOther = iota
+	schemeSIP
+	schemeSIPS
+	schemeTel
+)
+
+func schemeOf(s string) int {
+	switch len(s) {
+	case 3:
+		a, b, c := s[0]|0x20, s[1]|0x20, s[2]|0x20
+		switch {
+		case a == 's' && b == 'i' && c == 'p':
+			return schemeSIP
+		case a == 't' && b == 'e' && c == 'l':
+			return schemeTel
+		}
+	case 4:
+		if s[0]|0x20 == 's' && s[1]|0x20 == 'i' && s[2]|0x20 == 'p' && s[3]|0x20 == 's' {
+			return schemeSIPS
+		}
+	}
+	return schemeOther
+}
+
 // IsSIP reports whether u is a sip: or sips: URI.
-func (u URI) IsSIP() bool { return equalFold(u.Scheme, "sip") || equalFold(u.Scheme, "sips") }
+func (u URI) IsSIP() bool { k := schemeOf(u.Scheme); return k == schemeSIP || k == schemeSIPS }
 
 // IsSecure reports whether u is a sips: URI (TLS on every hop).
-func (u URI) IsSecure() bool { return equalFold(u.Scheme, "sips") }
+func (u URI) IsSecure() bool { return schemeOf(u.Scheme) == schemeSIPS }
 
 // IsTel reports whether u is a tel: URI.
-func (u URI) IsTel() bool { return equalFold(u.Scheme, "tel") }
+func (u URI) IsTel() bool { return schemeOf(u.Scheme) == schemeTel }
 
 // HostPort returns host[:port], the IPv6 brackets kept.
 func (u URI) HostPort() string {
@@ -138,8 +164,17 @@ func (u URI) appendTo(b []byte) []byte {
 // opaque, and checks it against its grammar (RFC 3261 §25.1, RFC 3966,
 // RFC 5118: an IPv6 host must be bracketed and well formed).
 func ParseURI(s string) (URI, error) {
+	var u URI
+	if err := u.parse(s); err != nil {
+		return URI{}, err
+	}
+	return u, nil
+}
+
+// parse fills u in place (no copies of the struct on the hot path).
+func (u *URI) parse(s string) error {
 	if len(s) > maxURILen {
-		return URI{}, perr(maxURILen, "URI longer than 2048 bytes")
+		return perr(maxURILen, "URI longer than 2048 bytes")
 	}
 	colon := -1
 	for i := 0; i < len(s); i++ {
@@ -149,34 +184,28 @@ func ParseURI(s string) (URI, error) {
 			break
 		}
 		if !(isAlpha(c) || (i > 0 && (isDigit(c) || c == '+' || c == '-' || c == '.'))) {
-			return URI{}, perr(i, "malformed URI scheme")
+			return perr(i, "malformed URI scheme")
 		}
 	}
 	if colon <= 0 {
-		return URI{}, perr(0, "URI without a scheme")
+		return perr(0, "URI without a scheme")
 	}
-	u := URI{Scheme: s[:colon]}
+	u.Scheme = s[:colon]
 	rest := s[colon+1:]
-	switch {
-	case u.IsSIP():
-		if err := u.parseSIP(rest, colon+1); err != nil {
-			return URI{}, err
-		}
-		return u, nil
-	case u.IsTel():
-		if err := u.parseTel(rest, colon+1); err != nil {
-			return URI{}, err
-		}
-		return u, nil
+	switch schemeOf(u.Scheme) {
+	case schemeSIP, schemeSIPS:
+		return u.parseSIP(rest, colon+1)
+	case schemeTel:
+		return u.parseTel(rest, colon+1)
 	}
 	if rest == "" {
-		return URI{}, perr(colon+1, "empty URI after scheme")
+		return perr(colon+1, "empty URI after scheme")
 	}
 	if i, ok := scanChars(rest, cURIC|cUnres, "[]"); !ok {
-		return URI{}, perr(colon+1+i, "invalid character in URI")
+		return perr(colon+1+i, "invalid character in URI")
 	}
 	u.Opaque = rest
-	return u, nil
+	return nil
 }
 
 func (u *URI) parseSIP(s string, off int) error {

@@ -34,7 +34,7 @@ func (m *Message) Validate() error {
 	var counts [hkindCount]int
 	for i := range m.fields {
 		f := &m.fields[i]
-		counts[f.kind]++
+		counts[f.kind()]++
 		v.field(f)
 	}
 	for _, k := range [...]hkind{hVia, hFrom, hTo, hCallID, hCSeq} {
@@ -136,7 +136,7 @@ func (v *validator) field(f *field) {
 		}
 		return true
 	}
-	switch f.kind {
+	switch f.kind() {
 	case hVia:
 		if nonEmpty() {
 			each(func(s string) error {

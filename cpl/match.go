@@ -17,9 +17,11 @@ import (
 type regexMatcher struct {
 	p       *pattern.Pattern
 	src     string
-	any     bool
-	literal bool
-	lit     string
+	any     bool   // .* : anything without a newline
+	literal bool   // the whole pattern is lit
+	lit     string // the literal of literal, headLit or tailLit
+	headLit bool   // lit followed by .* or (.*)
+	tailLit bool   // .* or (.*) followed by lit
 	prefix  string
 	suffix  string
 	dotAll  bool // (?s): . matches a newline too (message-regex)
@@ -35,6 +37,22 @@ func newRegexMatcher(p *pattern.Pattern, src string) *regexMatcher {
 	if lit, ok := plainLiteral(src); ok && isASCII(lit) {
 		r.literal, r.lit = true, lit
 		return r
+	}
+	// L.* and .*L with a plain literal L: a prefix or suffix test. These
+	// forms are the bulk of real policies ("9(.*)", ".*@example\.com").
+	for _, any := range []string{".*", "(.*)"} {
+		if h, ok := strings.CutSuffix(src, any); ok {
+			if lit, ok := plainLiteral(h); ok && isASCII(lit) {
+				r.headLit, r.lit = true, lit
+				return r
+			}
+		}
+		if t, ok := strings.CutPrefix(src, any); ok {
+			if lit, ok := plainLiteral(t); ok && isASCII(lit) {
+				r.tailLit, r.lit = true, lit
+				return r
+			}
+		}
 	}
 	r.prefix, r.suffix = p.Affixes()
 	return r
@@ -92,6 +110,22 @@ func (r *regexMatcher) match(v string) (bool, error) {
 	if r.literal && isASCII(v) {
 		return equalFoldASCII(v, r.lit), nil
 	}
+	if (r.headLit || r.tailLit) && isASCII(v) {
+		var ok bool
+		var rest string
+		if r.headLit {
+			ok, _ = hasPrefixFoldASCII(v, r.lit)
+			if ok {
+				rest = v[len(r.lit):]
+			}
+		} else {
+			ok, _ = hasSuffixFoldASCII(v, r.lit)
+			if ok {
+				rest = v[:len(v)-len(r.lit)]
+			}
+		}
+		return ok && (r.dotAll || strings.IndexByte(rest, '\n') < 0), nil
+	}
 	if r.prefix != "" {
 		if ok, sure := hasPrefixFoldASCII(v, r.prefix); !ok && sure {
 			return false, nil
@@ -104,7 +138,13 @@ func (r *regexMatcher) match(v string) (bool, error) {
 	}
 	m, err := r.p.Match(v)
 	if err != nil {
-		return false, err
+		// The budget is wall-clock time: a match descheduled on a busy
+		// machine can run out of it without being costly. One retry
+		// tells the two apart; a pathological pattern fails twice.
+		m, err = r.p.Match(v)
+		if err != nil {
+			return false, err
+		}
 	}
 	return m.Matched, nil
 }

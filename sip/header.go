@@ -289,11 +289,26 @@ func kindOfHashed(name string, h uint32) hkind {
 	case hkindCount:
 		return kindOf(name)
 	default:
-		if equalFold(hinfos[k].name, name) {
+		if equalFoldToken(hinfos[k].name, name) {
 			return k
 		}
 		return hUnknown
 	}
+}
+
+// equalFoldToken compares two tokens ignoring case. For token characters
+// setting bit 0x20 lower-cases letters and maps no other token character
+// onto a letter, so no per-byte letter test is needed.
+func equalFoldToken(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i]|0x20 != b[i]|0x20 {
+			return false
+		}
+	}
+	return true
 }
 
 // kindOf classifies a header name as written (any case, long or compact).

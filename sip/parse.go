@@ -328,6 +328,9 @@ func (m *Message) parseStartLine(line string, off int) error {
 
 // validVersion checks SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT.
 func validVersion(v string) bool {
+	if v == "SIP/2.0" {
+		return true
+	}
 	if !hasPrefixFold(v, "SIP/") {
 		return false
 	}
@@ -354,16 +357,21 @@ func validRequestURIText(u string) bool {
 	colon := -1
 	for i := 0; i < len(u); i++ {
 		c := u[i]
-		if c <= ' ' || c == 0x7f {
+		if c == ':' {
+			colon = i
+			break
+		}
+		if !isAlnum(c) && c != '+' && c != '-' && c != '.' {
 			return false
 		}
-		if colon < 0 {
-			if c == ':' {
-				colon = i
-			} else if !isAlnum(c) && c != '+' && c != '-' && c != '.' {
-				return false
-			}
+	}
+	if colon <= 0 {
+		return false
+	}
+	for i := colon + 1; i < len(u); i++ {
+		if c := u[i]; c <= ' ' || c == 0x7f {
+			return false
 		}
 	}
-	return colon > 0
+	return true
 }

@@ -58,6 +58,10 @@ type relay struct {
 	local  netip.AddrPort // bound
 	public netip.AddrPort // advertised (static NAT)
 	reader *udpbatch.Reader
+	// wmu guards w, which the listener readers use to send a batch of
+	// client datagrams to peers with one sendmmsg.
+	wmu sync.Mutex
+	w   *udpbatch.Writer
 }
 
 // allocation is one TURN allocation (TURN-22).
@@ -77,6 +81,10 @@ type allocation struct {
 	allocTxID [12]byte
 	allocResp []byte
 	bucket    tokenBucket
+	// cw batches datagrams to a UDP client (used only by the relay
+	// readers, one at a time per relay: cwmu).
+	cwmu sync.Mutex
+	cw   *udpbatch.Writer
 
 	pktsToPeer, pktsToClient atomic.Uint64
 	closed                   atomic.Bool
@@ -115,6 +123,7 @@ func (a *allocation) serve(r *relay) {
 	defer a.wg.Done()
 	s := a.srv
 	var txid [12]byte
+	batch := 0
 	for {
 		n, err := r.reader.Read()
 		if err != nil {
@@ -148,13 +157,26 @@ func (a *allocation) serve(r *relay) {
 				binary.BigEndian.PutUint32(txid[8:], rand.Uint32())
 				out = dataIndication(m.Buf, relayHeadroom, m.N, from, txid[:])
 			}
-			if err := a.client.write(out); err != nil {
+			if a.cw != nil {
+				if batch == 0 {
+					a.cwmu.Lock()
+				}
+				_ = a.cw.Queue(out, a.client.remote)
+				batch++
+			} else if err := a.client.write(out); err != nil {
 				s.stats.drops.Add(1)
 				continue
 			}
 			a.pktsToClient.Add(1)
 			s.stats.packetsToClient.Add(1)
 			s.stats.bytesToClient.Add(uint64(m.N))
+		}
+		if batch > 0 {
+			if err := a.cw.Flush(); err != nil {
+				s.stats.drops.Add(1)
+			}
+			a.cwmu.Unlock()
+			batch = 0
 		}
 	}
 }

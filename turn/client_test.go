@@ -346,3 +346,5 @@ func (p *peer) recv() ([]byte, netip.AddrPort) {
 func newPeerErr(a netip.Addr) (*net.UDPConn, error) {
 	return net.ListenUDP("udp", &net.UDPAddr{IP: a.AsSlice()})
 }
+
+func netipAddrPort(a netip.Addr, p uint16) netip.AddrPort { return netip.AddrPortFrom(a, p) }

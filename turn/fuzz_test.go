@@ -52,8 +52,10 @@ func FuzzHandlePacket(f *testing.F) {
 		}
 		buf := append([]byte(nil), data...)
 		h.packet(&cl, buf)
+		h.flush()
 		buf = append(buf[:0], data...)
 		h.packet(&stranger, buf)
+		h.flush()
 		if s.closed.Load() {
 			t.Fatal("server closed")
 		}

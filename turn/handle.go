@@ -21,10 +21,49 @@ type handler struct {
 	// RFC 6062 data connection.
 	hijack   *pendingConn
 	leftover []byte // stream bytes read past the ConnectionBind
+	// pending client datagrams for peers, sent per relay with one
+	// sendmmsg at the end of each read batch (flush).
+	pending []toSend
+}
+
+type toSend struct {
+	a    *allocation
+	r    *relay
+	data []byte
+	to   netip.AddrPort
 }
 
 func (s *Server) newHandler() *handler {
-	return &handler{s: s, req: new(stun.Message), resp: new(stun.Message)}
+	return &handler{s: s, req: new(stun.Message), resp: new(stun.Message), pending: make([]toSend, 0, udpbatch.BatchSize)}
+}
+
+// flush sends the pending datagrams, one sendmmsg per relay.
+func (h *handler) flush() {
+	s := h.s
+	for i := range h.pending {
+		r := h.pending[i].r
+		if r == nil {
+			continue
+		}
+		r.wmu.Lock()
+		for j := i; j < len(h.pending); j++ {
+			p := &h.pending[j]
+			if p.r != r {
+				continue
+			}
+			_ = r.w.Queue(p.data, p.to)
+			p.a.pktsToPeer.Add(1)
+			s.stats.packetsToPeer.Add(1)
+			s.stats.bytesToPeer.Add(uint64(len(p.data)))
+			p.r = nil
+		}
+		if err := r.w.Flush(); err != nil {
+			s.stats.drops.Add(1)
+		}
+		r.wmu.Unlock()
+	}
+	clear(h.pending)
+	h.pending = h.pending[:0]
 }
 
 // rawAttr adds an attribute with a raw value.
@@ -38,7 +77,7 @@ func (r rawAttr) AddTo(m *stun.Message) error { m.Add(r.t, r.v); return nil }
 // packet handles one datagram or stream frame from a client.
 func (h *handler) packet(cl *client, data []byte) {
 	if isChannelData(data) {
-		h.s.channelFromClient(cl, data)
+		h.channelFromClient(cl, data)
 		return
 	}
 	if !isSTUN(data) {
@@ -60,7 +99,7 @@ func (h *handler) packet(cl *client, data []byte) {
 	switch req.Type.Class {
 	case stun.ClassIndication:
 		if req.Type.Method == methodSend {
-			h.s.sendIndication(cl, req)
+			h.sendIndication(cl, req)
 		}
 		return
 	case stun.ClassRequest:
@@ -341,6 +380,15 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 	a.bucket.last.Store(now.UnixNano())
 	a.tab.Store(&table{perms: map[netip.Addr]int64{}, chanByNum: map[uint16]*binding{}, chanByPeer: map[netip.AddrPort]*binding{}})
 	a.expires.Store(now.Add(life).UnixNano())
+	if cl.udp != nil {
+		cw, err := udpbatch.NewWriter(cl.udp)
+		if err != nil {
+			s.unadmit(user)
+			h.fail(cl, stun.CodeServerError, key)
+			return
+		}
+		a.cw = cw
+	}
 	var token [8]byte
 	var gotToken bool
 	fail := func(code stun.ErrorCode, extra ...stun.Setter) {
@@ -396,12 +444,16 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 				pub = netip.AddrPortFrom(s.cfg.PublicAddress, local.Port())
 			}
 			rd, err := udpbatch.NewReader(c, relayBufSize, relayHeadroom)
+			var wr *udpbatch.Writer
+			if err == nil {
+				wr, err = udpbatch.NewWriter(c)
+			}
 			if err != nil {
 				c.Close()
 				fail(stun.CodeServerError)
 				return
 			}
-			a.relays = append(a.relays, &relay{conn: c, local: local, public: pub, reader: rd})
+			a.relays = append(a.relays, &relay{conn: c, local: local, public: pub, reader: rd, w: wr})
 		}
 	}
 	setters := []stun.Setter{}
@@ -634,7 +686,8 @@ func (h *handler) channelBind(cl *client, user string, key []byte) {
 
 // sendIndication relays the DATA of a Send indication to its peer, if a
 // permission exists (no integrity: matched by 5-tuple).
-func (s *Server) sendIndication(cl *client, req *stun.Message) {
+func (h *handler) sendIndication(cl *client, req *stun.Message) {
+	s := h.s
 	a := s.lookup(cl.key())
 	if a == nil {
 		s.stats.drops.Add(1)
@@ -651,11 +704,12 @@ func (s *Server) sendIndication(cl *client, req *stun.Message) {
 		s.stats.drops.Add(1)
 		return
 	}
-	s.toPeer(a, netip.AddrPortFrom(peer.Addr().Unmap(), peer.Port()), data)
+	h.toPeer(a, netip.AddrPortFrom(peer.Addr().Unmap(), peer.Port()), data)
 }
 
 // channelFromClient is the ChannelData fast path from client to peer.
-func (s *Server) channelFromClient(cl *client, d []byte) {
+func (h *handler) channelFromClient(cl *client, d []byte) {
+	s := h.s
 	num := binary.BigEndian.Uint16(d)
 	n := int(binary.BigEndian.Uint16(d[2:]))
 	if 4+n > len(d) { // a lying length
@@ -672,10 +726,12 @@ func (s *Server) channelFromClient(cl *client, d []byte) {
 		s.stats.drops.Add(1)
 		return
 	}
-	s.toPeer(a, b.peer, d[4:4+n])
+	h.toPeer(a, b.peer, d[4:4+n])
 }
 
-func (s *Server) toPeer(a *allocation, peer netip.AddrPort, data []byte) {
+// toPeer queues data for a peer if a permission exists; flush sends it.
+func (h *handler) toPeer(a *allocation, peer netip.AddrPort, data []byte) {
+	s := h.s
 	now := s.cfg.Now().UnixNano()
 	if !a.permitted(peer.Addr(), now) || !a.bucket.take(len(data), now) {
 		s.stats.drops.Add(1)
@@ -686,11 +742,8 @@ func (s *Server) toPeer(a *allocation, peer netip.AddrPort, data []byte) {
 		s.stats.drops.Add(1)
 		return
 	}
-	if _, err := r.conn.WriteToUDPAddrPort(data, peer); err != nil {
-		s.stats.drops.Add(1)
-		return
+	if len(h.pending) == cap(h.pending) {
+		h.flush()
 	}
-	a.pktsToPeer.Add(1)
-	s.stats.packetsToPeer.Add(1)
-	s.stats.bytesToPeer.Add(uint64(len(data)))
+	h.pending = append(h.pending, toSend{a: a, r: r, data: data, to: peer})
 }

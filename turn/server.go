@@ -249,6 +249,7 @@ func (s *Server) serveUDP(c *net.UDPConn, local netip.AddrPort, r *udpbatch.Read
 			cl := client{proto: protoUDP, udp: c, remote: from, local: local}
 			h.packet(&cl, m.Data(relayHeadroom))
 		}
+		h.flush()
 	}
 }
 

@@ -67,6 +67,7 @@ func (s *Server) readDatagrams(c net.Conn, cl *client, h *handler, buf []byte) e
 			return err
 		}
 		h.packet(cl, buf[relayHeadroom:relayHeadroom+n])
+		h.flush()
 	}
 }
 
@@ -101,6 +102,7 @@ func (s *Server) readFrames(c net.Conn, cl *client, h *handler, buf []byte) erro
 			return err
 		}
 		h.packet(cl, frame)
+		h.flush()
 		if h.hijack != nil {
 			if n := br.Buffered(); n > 0 {
 				h.leftover, _ = br.Peek(n)

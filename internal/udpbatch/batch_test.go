@@ -70,3 +70,50 @@ func TestReusePort(t *testing.T) {
 	}
 	b.Close()
 }
+
+// A queued burst goes out in one flush, in order, to each destination,
+// without allocating.
+func TestWriterBatch(t *testing.T) {
+	ctx := context.Background()
+	src, err := Listen(ctx, netip.MustParseAddrPort("127.0.0.1:0"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	w, err := NewWriter(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, err := Listen(ctx, netip.MustParseAddrPort("127.0.0.1:0"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	to := dst.LocalAddr().(*net.UDPAddr).AddrPort()
+	payloads := make([][]byte, 40) // more than one batch
+	for i := range payloads {
+		payloads[i] = []byte{byte(i), 1, 2}
+		if err := w.Queue(payloads[i], to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil || w.Len() != 0 {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	for i := range payloads {
+		n, _, err := dst.ReadFromUDPAddrPort(buf)
+		if err != nil || n != 3 || buf[0] != byte(i) {
+			t.Fatalf("datagram %d: n=%d first=%d err=%v", i, n, buf[0], err)
+		}
+	}
+	one := []byte("x")
+	send := func() {
+		_ = w.Queue(one, to)
+		_ = w.Flush()
+		_, _, _ = dst.ReadFromUDPAddrPort(buf)
+	}
+	if a := testing.AllocsPerRun(100, send); a != 0 {
+		t.Fatalf("%v allocations per flush", a)
+	}
+}

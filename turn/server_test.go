@@ -531,3 +531,29 @@ func TestServerRefs(t *testing.T) {
 		t.Fatalf("%v", a)
 	}
 }
+
+// BandwidthCap: an allocation's relayed bytes per second are capped;
+// excess is dropped and counted.
+func TestBandwidthCap(t *testing.T) {
+	s := newTestServer(t, func(c *Config) { c.BandwidthCap = 1000 })
+	c := dialUDP(t, s.udp, "alice", "secret")
+	c.allocate()
+	p := newPeer(t)
+	if r := c.do(stun.MethodChannelBind, chanAttr(0x4000), peerAttr(p.addr())); errCode(r) != 0 {
+		t.Fatal(r)
+	}
+	frame := append([]byte{0x40, 0x00, 0x00, 200}, make([]byte, 200)...)
+	for i := 0; i < 10; i++ {
+		c.write(frame)
+	}
+	c.do(stun.MethodBinding) // same reader: the frames above were handled
+	if st := s.Stats(); st.PacketsToPeer != 5 || st.Dropped != 5 {
+		t.Fatalf("1000 B/s admits five 200-byte packets at once: %+v", st)
+	}
+	s.clock.add(time.Second) // the bucket refills
+	c.write(frame)
+	c.do(stun.MethodBinding)
+	if st := s.Stats(); st.PacketsToPeer != 6 {
+		t.Fatalf("after a second: %+v", st)
+	}
+}

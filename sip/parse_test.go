@@ -201,3 +201,44 @@ func TestValidateFaults(t *testing.T) {
 	assert.Error(t, wild.Validate(), "a wildcard Contact must be alone")
 	assert.Equal(t, 0, ErrorStatus(errors.New("other")))
 }
+
+// TestSmallAccessors covers the plain getters and value String methods.
+func TestSmallAccessors(t *testing.T) {
+	req := parseStr(t, registerFixture)
+	assert.True(t, req.IsRequest())
+	assert.False(t, req.IsResponse())
+	assert.Equal(t, "SIP/2.0", req.Version())
+	assert.Equal(t, 0, req.StatusCode())
+	c := must(req.Contact())(t)
+	rid, ok := c.Param("reg-id")
+	assert.True(t, ok)
+	assert.Equal(t, "1", rid)
+	tr, _ := c.URI.Param("transport")
+	assert.Equal(t, "tls", tr)
+	resp := must(NewResponse(req, 200, ""))(t)
+	assert.True(t, resp.IsResponse())
+	assert.Equal(t, MethodRegister, resp.Method())
+	_, err := resp.RequestURI()
+	assert.Error(t, err)
+
+	assert.Equal(t, "presence;id=1", ParamValue{Value: "presence", Params: " ; id = 1"}.String())
+	assert.Equal(t, "application/sdp;charset=utf-8", MediaType{Type: "application", Subtype: "sdp", Params: ";charset=utf-8"}.String())
+	assert.Equal(t, `Digest realm="x"`, Auth{Scheme: "Digest", Params: `realm="x"`}.String())
+	assert.Equal(t, "1800;refresher=uas", SessionExpires{Delta: 1800, Refresher: "uas"}.String())
+	assert.Equal(t, "7 INVITE", CSeq{Seq: 7, Method: "INVITE"}.String())
+
+	for q, ok := range map[string]bool{"0": true, "1": true, "0.5": true, "0.125": true, "1.000": true, "1.5": false,
+		"0.1234": false, "2": false, "": false, "0.": true, "0,5": false} {
+		assert.Equal(t, ok, validQ(q), q)
+	}
+	for _, bad := range []string{"Event: pres ence", "Subscription-State: act ive", "Call-ID: a b", "Authorization: Digest a=b c"} {
+		m := must(ParseMessage(withHeaders(bad)))(t)
+		_, e1 := m.Event()
+		_, e2 := m.SubscriptionState()
+		_, e3 := m.CallID()
+		_, e4 := m.Auth(HdrAuthorization)
+		assert.True(t, e1 != nil || e2 != nil || e3 != nil || e4 != nil, bad)
+	}
+	a := must(ParseAddress("Mr   Watson\t<sip:w@example.com>"))(t)
+	assert.Equal(t, "Mr Watson", a.Display, "token display names are joined by one space")
+}

@@ -122,7 +122,10 @@ func (d *Decoder) ExtensionBitmap(x *Extensions, known int) (uint64, error) {
 // additions are no longer emitted (optional ones that are set still are).
 // Decoders call it when the extension bit is zero.
 func (x *Extensions) RootOnly() {
-	*x = Extensions{decoded: true}
+	x.decoded, x.n, x.known = true, 0, 0
+	if x.unknown != nil {
+		x.unknown = nil
+	}
 }
 
 // UnknownExtensions reads the open types of the additions that the bitmap

@@ -45,6 +45,7 @@ var KeepAlive = []byte{Version, 0, 0, HeaderLen}
 type Reader struct {
 	r   *bufio.Reader
 	max int
+	hdr [HeaderLen]byte
 	buf []byte
 	off int64 // stream offset of the next header
 }
@@ -63,8 +64,8 @@ func NewReader(r io.Reader, maxSize int) *Reader {
 // the stream it returns io.EOF when no octet of a further packet was read,
 // and io.ErrUnexpectedEOF inside a packet.
 func (r *Reader) ReadPacket() ([]byte, error) {
-	var hdr [HeaderLen]byte
-	if _, err := io.ReadFull(r.r, hdr[:]); err != nil {
+	hdr := r.hdr[:]
+	if _, err := io.ReadFull(r.r, hdr); err != nil {
 		return nil, err
 	}
 	if hdr[0] != Version {

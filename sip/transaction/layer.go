@@ -1,0 +1,300 @@
+package transaction
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"sync"
+
+	"github.com/causeway-edge/causeway/sip"
+)
+
+// Addr is a transport address: the network ("udp", "tcp", "tls", ...)
+// and the IP address and port.
+type Addr struct {
+	Network  string
+	AddrPort netip.AddrPort
+}
+
+// Reliable reports a stream transport: no retransmissions, zero wait
+// timers.
+func (a Addr) Reliable() bool { return !strings.EqualFold(a.Network, "udp") }
+
+func (a Addr) String() string { return a.Network + ":" + a.AddrPort.String() }
+
+// Transport sends messages. For a response, dest is the source of the
+// request; the transport applies RFC 3261 §18.2.2 and RFC 3581 (the
+// connection the request came on, received/rport).
+type Transport interface {
+	Send(ctx context.Context, msg *sip.Message, dest Addr) error
+}
+
+// Handler is the transaction user. HandleRequest gets every new request
+// with its server transaction; an ACK that matches no transaction (the ACK
+// of a 2xx, RFC 3261 §17.2.3) comes with a nil transaction, and so does an
+// ACK absorbed by an Accepted INVITE server transaction (RFC 6026).
+type Handler interface {
+	HandleRequest(tx *ServerTx, req *sip.Message)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(tx *ServerTx, req *sip.Message)
+
+// HandleRequest implements Handler.
+func (f HandlerFunc) HandleRequest(tx *ServerTx, req *sip.Message) { f(tx, req) }
+
+// Config configures a Layer.
+type Config struct {
+	Timers Timers
+	Clock  Clock // default: the real clock
+	// No100 turns off the automatic 100 Trying of INVITE server
+	// transactions (a UAS that answers at once may not want it).
+	No100 bool
+	// OnStrayResponse gets responses that match no client transaction (a
+	// proxy forwards 2xx retransmissions statelessly).
+	OnStrayResponse func(resp *sip.Message, src Addr)
+	Logger          *slog.Logger
+}
+
+// Errors.
+var (
+	ErrTimeout    = errors.New("transaction: timed out")
+	ErrNoBranch   = errors.New("transaction: request has no Via branch")
+	ErrTerminated = errors.New("transaction: terminated")
+	ErrClosed     = errors.New("transaction: layer closed")
+)
+
+// Layer owns the transactions between a transport and a transaction user.
+// It is safe for concurrent use.
+type Layer struct {
+	cfg Config
+	tp  Transport
+	h   Handler
+
+	mu      sync.Mutex
+	servers map[string]*ServerTx
+	clients map[string]*ClientTx
+	closed  bool
+	wg      sync.WaitGroup
+}
+
+// NewLayer validates cfg and returns a layer sending through tp and
+// handing requests to h.
+func NewLayer(cfg Config, tp Transport, h Handler) (*Layer, error) {
+	if err := cfg.Timers.Validate(); err != nil {
+		return nil, err
+	}
+	if tp == nil || h == nil {
+		return nil, errors.New("transaction: a Transport and a Handler are required")
+	}
+	cfg.Timers = cfg.Timers.withDefaults()
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Layer{cfg: cfg, tp: tp, h: h, servers: make(map[string]*ServerTx), clients: make(map[string]*ClientTx)}, nil
+}
+
+// NewBranch returns a fresh RFC 3261 branch (z9hG4bK magic cookie).
+func NewBranch() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "z9hG4bK" + hex.EncodeToString(b[:])
+}
+
+// serverKey identifies a server transaction (RFC 3261 §17.2.3): the branch,
+// sent-by and method (ACK counts as INVITE), or for an RFC 2543 request
+// without the magic cookie the Request-URI, From tag, Call-ID, CSeq number,
+// top Via and method. (The To tag is left out of the RFC 2543 key so that
+// the ACK, which carries the tag of our response, matches its INVITE.)
+func serverKey(req *sip.Message) (string, error) {
+	vias, err := req.Vias()
+	if err != nil || len(vias) == 0 {
+		return "", fmt.Errorf("transaction: request without Via: %w", err)
+	}
+	top := vias[0]
+	method := req.Method()
+	if method == "ACK" {
+		method = "INVITE"
+	}
+	if b := top.Branch(); strings.HasPrefix(b, "z9hG4bK") {
+		return b + "|" + strings.ToLower(top.SentBy()) + "|" + method, nil
+	}
+	cseq, err := req.CSeq()
+	if err != nil {
+		return "", err
+	}
+	callID, _ := req.CallID()
+	var fromTag string
+	if f, err := req.From(); err == nil {
+		fromTag = f.Tag()
+	}
+	return fmt.Sprintf("2543|%s|%s|%s|%d|%s|%s", req.RequestURIString(), fromTag, callID, cseq.Seq, top.String(), method), nil
+}
+
+// clientKey identifies a client transaction (§17.1.3): branch and CSeq
+// method.
+func clientKey(branch, method string) string { return branch + "|" + method }
+
+// Receive hands a message from the transport to the layer.
+func (l *Layer) Receive(msg *sip.Message, src Addr) {
+	if msg.IsRequest() {
+		l.receiveRequest(msg, src)
+		return
+	}
+	vias, err := msg.Vias()
+	if err != nil || len(vias) == 0 {
+		return
+	}
+	cseq, err := msg.CSeq()
+	if err != nil {
+		return
+	}
+	l.mu.Lock()
+	tx := l.clients[clientKey(vias[0].Branch(), cseq.Method)]
+	l.mu.Unlock()
+	if tx != nil {
+		tx.receive(msg)
+		return
+	}
+	if l.cfg.OnStrayResponse != nil {
+		l.cfg.OnStrayResponse(msg, src)
+	}
+}
+
+func (l *Layer) receiveRequest(req *sip.Message, src Addr) {
+	key, err := serverKey(req)
+	if err != nil {
+		l.cfg.Logger.Debug("transaction: unmatched request", "err", err)
+		return
+	}
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
+	tx := l.servers[key]
+	if tx == nil && req.Method() == "ACK" {
+		l.mu.Unlock()
+		l.dispatch(nil, req) // the ACK of a 2xx belongs to the TU
+		return
+	}
+	if tx != nil {
+		l.mu.Unlock()
+		if pass := tx.receive(req); pass {
+			l.dispatch(nil, req)
+		}
+		return
+	}
+	tx = newServerTx(l, key, req, src)
+	l.servers[key] = tx
+	l.mu.Unlock()
+	tx.start()
+	l.dispatch(tx, req)
+}
+
+func (l *Layer) dispatch(tx *ServerTx, req *sip.Message) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		l.h.HandleRequest(tx, req)
+	}()
+}
+
+func (l *Layer) removeServer(key string, tx *ServerTx) {
+	l.mu.Lock()
+	if l.servers[key] == tx {
+		delete(l.servers, key)
+	}
+	l.mu.Unlock()
+}
+
+func (l *Layer) removeClient(key string, tx *ClientTx) {
+	l.mu.Lock()
+	if l.clients[key] == tx {
+		delete(l.clients, key)
+	}
+	l.mu.Unlock()
+}
+
+// FindInvite returns the INVITE server transaction a CANCEL refers to (same
+// branch and sent-by, RFC 3261 §9.2), or nil.
+func (l *Layer) FindInvite(cancel *sip.Message) *ServerTx {
+	key, err := serverKey(cancel)
+	if err != nil {
+		return nil
+	}
+	key = strings.TrimSuffix(key, "|CANCEL") + "|INVITE"
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.servers[key]
+}
+
+// Request starts a client transaction for req, which must carry a top Via
+// with a branch (NewBranch), sent to dest.
+func (l *Layer) Request(ctx context.Context, req *sip.Message, dest Addr) (*ClientTx, error) {
+	vias, err := req.Vias()
+	if err != nil || len(vias) == 0 || vias[0].Branch() == "" {
+		return nil, ErrNoBranch
+	}
+	cseq, err := req.CSeq()
+	if err != nil {
+		return nil, fmt.Errorf("transaction: %w", err)
+	}
+	key := clientKey(vias[0].Branch(), cseq.Method)
+	tx := newClientTx(l, key, req, dest)
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if l.clients[key] != nil {
+		l.mu.Unlock()
+		return nil, fmt.Errorf("transaction: branch %s already in use", vias[0].Branch())
+	}
+	l.clients[key] = tx
+	l.mu.Unlock()
+	tx.start(ctx)
+	return tx, nil
+}
+
+// Close terminates every transaction and waits for handler calls to end.
+func (l *Layer) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	servers := make([]*ServerTx, 0, len(l.servers))
+	for _, t := range l.servers {
+		servers = append(servers, t)
+	}
+	clients := make([]*ClientTx, 0, len(l.clients))
+	for _, t := range l.clients {
+		clients = append(clients, t)
+	}
+	l.mu.Unlock()
+	for _, t := range servers {
+		t.terminate(ErrClosed)
+	}
+	for _, t := range clients {
+		t.terminate(ErrClosed)
+	}
+	l.wg.Wait()
+	return nil
+}
+
+// Counts returns the number of live server and client transactions.
+func (l *Layer) Counts() (servers, clients int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.servers), len(l.clients)
+}

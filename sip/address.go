@@ -30,7 +30,7 @@ func (a Address) Param(name string) (string, bool) { return a.Params.Get(name) }
 // String returns the address in its canonical form: a quoted display name
 // when there is one, the URI in angle brackets, then the parameters.
 func (a Address) String() string {
-	return string(a.appendTo(make([]byte, 0, 96)))
+	return ownedString(a.appendTo(make([]byte, 0, 32+len(a.Display)+len(a.URI.User)+len(a.URI.Host)+len(a.URI.Params)+len(a.URI.Headers)+len(a.URI.Opaque)+len(a.Params))))
 }
 
 func (a Address) appendTo(b []byte) []byte {

@@ -1,6 +1,9 @@
 package sip
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Character classes of the RFC 3261 §25 grammar, as bits in one table so
 // that every scanner in the package is a table lookup per byte.
@@ -275,3 +278,7 @@ func hasCtl(s string) bool {
 	}
 	return false
 }
+
+// ownedString turns a byte slice nobody else references into a string
+// without copying it (what strings.Builder does).
+func ownedString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

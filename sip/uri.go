@@ -116,6 +116,16 @@ func (u URI) AOR() string {
 	return u.Opaque
 }
 
+// appendHost appends a host, adding the brackets an IPv6 address needs.
+func appendHost(b []byte, h string) []byte {
+	if strings.IndexByte(h, ':') >= 0 && !strings.HasPrefix(h, "[") {
+		b = append(b, '[')
+		b = append(b, h...)
+		return append(b, ']')
+	}
+	return append(b, h...)
+}
+
 func (u URI) bracketHost() string {
 	if strings.IndexByte(u.Host, ':') >= 0 && !strings.HasPrefix(u.Host, "[") {
 		return "[" + u.Host + "]"
@@ -125,7 +135,7 @@ func (u URI) bracketHost() string {
 
 // String returns the URI text.
 func (u URI) String() string {
-	return string(u.appendTo(make([]byte, 0, 64)))
+	return ownedString(u.appendTo(make([]byte, 0, 24+len(u.User)+len(u.Password)+len(u.Host)+len(u.Params)+len(u.Headers)+len(u.Opaque))))
 }
 
 func (u URI) appendTo(b []byte) []byte {
@@ -141,7 +151,7 @@ func (u URI) appendTo(b []byte) []byte {
 			}
 			b = append(b, '@')
 		}
-		b = append(b, u.bracketHost()...)
+		b = appendHost(b, u.Host)
 		if u.Port != 0 {
 			b = append(b, ':')
 			b = appendInt(b, u.Port)

@@ -56,7 +56,9 @@ func (v Via) SentBy() string {
 
 // String returns the via-parm in its canonical form,
 // "SIP/2.0/UDP host:port;params".
-func (v Via) String() string { return string(v.appendTo(make([]byte, 0, 64))) }
+func (v Via) String() string {
+	return ownedString(v.appendTo(make([]byte, 0, 32+len(v.Transport)+len(v.Host)+len(v.Params))))
+}
 
 func (v Via) appendTo(b []byte) []byte {
 	name, ver := v.ProtocolName, v.ProtocolVersion
@@ -72,7 +74,11 @@ func (v Via) appendTo(b []byte) []byte {
 	b = append(b, '/')
 	b = append(b, v.Transport...)
 	b = append(b, ' ')
-	b = append(b, v.SentBy()...)
+	b = appendHost(b, v.Host)
+	if v.Port != 0 {
+		b = append(b, ':')
+		b = appendInt(b, v.Port)
+	}
 	return append(b, v.Params.canonical()...)
 }
 

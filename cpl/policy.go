@@ -318,10 +318,10 @@ func (p *Policy) Evaluate(ctx context.Context, in *Input) (*Result, error) {
 	return p.state.Load().prog.Evaluate(ctx, in)
 }
 
-// ReloadFile uploads the script in path if its content changed since the
-// last successful or failed load seen by this call sequence; it returns
-// whether it tried. Watch uses it; it is exported for callers with their
-// own schedule.
+// ReloadFile uploads the script in path when its content differs from
+// *last (a SHA-256 of the last content tried, updated on return); it
+// reports whether it tried. Watch uses it; it is exported for callers with
+// their own schedule.
 func (p *Policy) ReloadFile(path string, last *[sha256.Size]byte) (bool, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -338,26 +338,38 @@ func (p *Policy) ReloadFile(path string, last *[sha256.Size]byte) (bool, error) 
 }
 
 // Watch polls path every interval (CPL-55: 5 s when interval is 0) and
-// uploads it whenever its content changes, until ctx ends. An invalid file
-// raises warning 45001 and leaves the running policy in force; a missing
-// file is reported once per change of state and otherwise ignored.
+// uploads it when its content changes, until ctx ends. The file is read
+// at once on start; after that a change is loaded when two consecutive
+// polls see the same new content, so a file caught half-written is not
+// loaded. An invalid file raises warning 45001 and leaves the running
+// policy in force (CPL-33, CPL-47).
 func (p *Policy) Watch(ctx context.Context, path string, interval time.Duration) error {
 	if interval <= 0 {
 		interval = 5 * time.Second
 	}
-	var last [sha256.Size]byte
+	var loaded, pending [sha256.Size]byte
 	var lastErr string
+	first := true
 	poll := func() {
-		_, err := p.ReloadFile(path, &last)
-		var el ErrorList
-		if err != nil && !errors.As(err, &el) && err.Error() != lastErr {
-			p.log.Warn("cpl: policy file unreadable", "path", path, "err", err)
-		}
+		b, err := os.ReadFile(path)
 		if err != nil {
+			if err.Error() != lastErr {
+				p.log.Warn("cpl: policy file unreadable", "path", path, "err", err)
+			}
 			lastErr = err.Error()
-		} else {
-			lastErr = ""
+			return
 		}
+		lastErr = ""
+		sum := sha256.Sum256(b)
+		switch {
+		case sum == loaded:
+		case first || sum == pending:
+			loaded = sum
+			_ = p.Upload(b) // failures are reported as events
+		default:
+			pending = sum
+		}
+		first = false
 	}
 	poll()
 	t := time.NewTicker(interval)

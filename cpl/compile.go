@@ -2,6 +2,7 @@ package cpl
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,13 @@ func Compile(src []byte, opts ...Option) (*Program, error) {
 	p := &Program{dialect: cfg.dialect, ext: cfg.ext, cfg: cfg, src: string(src)}
 	c.program(root, p)
 	if len(sink.errs) > 0 {
+		// Report in document order (CPL-28).
+		slices.SortStableFunc(sink.errs, func(a, b *CompileError) int {
+			if a.Line != b.Line {
+				return a.Line - b.Line
+			}
+			return a.Column - b.Column
+		})
 		return nil, sink.errs
 	}
 	p.nodes = c.nodes

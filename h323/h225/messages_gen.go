@@ -681,7 +681,7 @@ type H323UUPDUH323MessageBody struct {
 	// notify
 	Notify *NotifyUUIE
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -800,7 +800,7 @@ func (v *H323UUPDUH323MessageBody) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 13 {
 			e.PutChoice(int(v.Choice)-1, 7, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -937,7 +937,7 @@ func (v *H323UUPDUH323MessageBody) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -3806,7 +3806,7 @@ type ReleaseCompleteReason struct {
 	// securityError
 	SecurityError *SecurityErrors
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -3906,7 +3906,7 @@ func (v *ReleaseCompleteReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 25 {
 			e.PutChoice(int(v.Choice)-1, 12, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -4074,7 +4074,7 @@ func (v *ReleaseCompleteReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -5561,7 +5561,7 @@ func (c SetupUUIEConferenceGoalChoice) String() string {
 type SetupUUIEConferenceGoal struct {
 	Choice SetupUUIEConferenceGoalChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -5584,7 +5584,7 @@ func (v *SetupUUIEConferenceGoal) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -5633,7 +5633,7 @@ func (v *SetupUUIEConferenceGoal) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -5746,7 +5746,7 @@ func (c ScnConnectionTypeChoice) String() string {
 type ScnConnectionType struct {
 	Choice ScnConnectionTypeChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -5769,7 +5769,7 @@ func (v *ScnConnectionType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 7 {
 			e.PutChoice(int(v.Choice)-1, 7, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -5804,7 +5804,7 @@ func (v *ScnConnectionType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -5838,7 +5838,7 @@ func (c ScnConnectionAggregationChoice) String() string {
 type ScnConnectionAggregation struct {
 	Choice ScnConnectionAggregationChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -5859,7 +5859,7 @@ func (v *ScnConnectionAggregation) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 6 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -5893,7 +5893,7 @@ func (v *ScnConnectionAggregation) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -5924,7 +5924,7 @@ func (c PresentationIndicatorChoice) String() string {
 type PresentationIndicator struct {
 	Choice PresentationIndicatorChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -5939,7 +5939,7 @@ func (v *PresentationIndicator) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -5970,7 +5970,7 @@ func (v *PresentationIndicator) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -6880,7 +6880,7 @@ func (c FacilityReasonChoice) String() string {
 type FacilityReason struct {
 	Choice FacilityReasonChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -6925,7 +6925,7 @@ func (v *FacilityReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 11 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -7020,7 +7020,7 @@ func (v *FacilityReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -7386,7 +7386,7 @@ type TransportAddress struct {
 	// nonStandardAddress
 	NonStandardAddress *NonStandardParameter
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -7445,7 +7445,7 @@ func (v *TransportAddress) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 7 {
 			e.PutChoice(int(v.Choice)-1, 7, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -7510,7 +7510,7 @@ func (v *TransportAddress) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -7700,7 +7700,7 @@ func (c TransportAddressIPSourceRouteRoutingChoice) String() string {
 type TransportAddressIPSourceRouteRouting struct {
 	Choice TransportAddressIPSourceRouteRoutingChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -7713,7 +7713,7 @@ func (v *TransportAddressIPSourceRouteRouting) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -7743,7 +7743,7 @@ func (v *TransportAddressIPSourceRouteRouting) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -9104,7 +9104,7 @@ type SupportedProtocols struct {
 	// sip
 	Sip *SIPCaps
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -9215,7 +9215,7 @@ func (v *SupportedProtocols) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 12 {
 			e.PutChoice(int(v.Choice)-1, 9, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -9327,7 +9327,7 @@ func (v *SupportedProtocols) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -11837,7 +11837,7 @@ type TunnelledProtocolID struct {
 	// tunnelledProtocolAlternateID
 	TunnelledProtocolAlternateID *TunnelledProtocolAlternateIdentifier
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -11859,7 +11859,7 @@ func (v *TunnelledProtocolID) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -11900,7 +11900,7 @@ func (v *TunnelledProtocolID) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -12061,7 +12061,7 @@ type NonStandardIdentifier struct {
 	// h221NonStandard
 	H221NonStandard *H221NonStandard
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -12083,7 +12083,7 @@ func (v *NonStandardIdentifier) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -12124,7 +12124,7 @@ func (v *NonStandardIdentifier) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -12176,7 +12176,7 @@ type AliasAddress struct {
 	// isupNumber
 	IsupNumber *IsupNumber
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -12249,7 +12249,7 @@ func (v *AliasAddress) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -12377,7 +12377,7 @@ func (v *AliasAddress) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -12411,7 +12411,7 @@ type AddressPattern struct {
 	// range
 	Range *AddressPatternRange
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -12436,7 +12436,7 @@ func (v *AddressPattern) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -12474,7 +12474,7 @@ func (v *AddressPattern) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -12556,7 +12556,7 @@ type PartyNumber struct {
 	// nationalStandardPartyNumber
 	NationalStandardPartyNumber NumberDigits
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -12596,7 +12596,7 @@ func (v *PartyNumber) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -12646,7 +12646,7 @@ func (v *PartyNumber) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -12838,7 +12838,7 @@ func (c PublicTypeOfNumberChoice) String() string {
 type PublicTypeOfNumber struct {
 	Choice PublicTypeOfNumberChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -12859,7 +12859,7 @@ func (v *PublicTypeOfNumber) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 6 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -12893,7 +12893,7 @@ func (v *PublicTypeOfNumber) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -12927,7 +12927,7 @@ func (c PrivateTypeOfNumberChoice) String() string {
 type PrivateTypeOfNumber struct {
 	Choice PrivateTypeOfNumberChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -12948,7 +12948,7 @@ func (v *PrivateTypeOfNumber) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 6 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -12982,7 +12982,7 @@ func (v *PrivateTypeOfNumber) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -13016,7 +13016,7 @@ type MobileUIM struct {
 	// gsm-uim
 	GsmUim *GSMUIM
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -13041,7 +13041,7 @@ func (v *MobileUIM) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -13079,7 +13079,7 @@ func (v *MobileUIM) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -13384,7 +13384,7 @@ type ANSI41UIMSystemID struct {
 	// mid
 	Mid TBCDSTRING
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -13403,7 +13403,7 @@ func (v *ANSI41UIMSystemID) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -13447,7 +13447,7 @@ func (v *ANSI41UIMSystemID) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -13651,7 +13651,7 @@ type IsupNumber struct {
 	// nationalStandardPartyNumber
 	NationalStandardPartyNumber IsupDigits
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -13691,7 +13691,7 @@ func (v *IsupNumber) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -13741,7 +13741,7 @@ func (v *IsupNumber) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -13909,7 +13909,7 @@ func (c NatureOfAddressChoice) String() string {
 type NatureOfAddress struct {
 	Choice NatureOfAddressChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -13934,7 +13934,7 @@ func (v *NatureOfAddress) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 8, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -13970,7 +13970,7 @@ func (v *NatureOfAddress) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -14756,7 +14756,7 @@ func (c UseSpecifiedTransportChoice) String() string {
 type UseSpecifiedTransport struct {
 	Choice UseSpecifiedTransportChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -14773,7 +14773,7 @@ func (v *UseSpecifiedTransport) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -14812,7 +14812,7 @@ func (v *UseSpecifiedTransport) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -15042,7 +15042,7 @@ type SecurityServiceMode struct {
 	// nonStandard
 	NonStandard *NonStandardParameter
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -15063,7 +15063,7 @@ func (v *SecurityServiceMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -15098,7 +15098,7 @@ func (v *SecurityServiceMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -15234,7 +15234,7 @@ func (c SecurityErrorsChoice) String() string {
 type SecurityErrors struct {
 	Choice SecurityErrorsChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -15275,7 +15275,7 @@ func (v *SecurityErrors) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 16 {
 			e.PutChoice(int(v.Choice)-1, 16, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -15319,7 +15319,7 @@ func (v *SecurityErrors) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -15353,7 +15353,7 @@ func (c SecurityErrors2Choice) String() string {
 type SecurityErrors2 struct {
 	Choice SecurityErrors2Choice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -15374,7 +15374,7 @@ func (v *SecurityErrors2) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 6 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -15408,7 +15408,7 @@ func (v *SecurityErrors2) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -15446,7 +15446,7 @@ type H245Security struct {
 	// ipsec
 	Ipsec *SecurityCapabilities
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -15481,7 +15481,7 @@ func (v *H245Security) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -15525,7 +15525,7 @@ func (v *H245Security) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -16047,7 +16047,7 @@ type EncryptIntAlg struct {
 	// isoAlgorithm
 	IsoAlgorithm per.ObjectIdentifier
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -16069,7 +16069,7 @@ func (v *EncryptIntAlg) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -16110,7 +16110,7 @@ func (v *EncryptIntAlg) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -16148,7 +16148,7 @@ type NonIsoIntegrityMechanism struct {
 	// hMAC-iso10118-3
 	HMACIso101183 per.ObjectIdentifier
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -16180,7 +16180,7 @@ func (v *NonIsoIntegrityMechanism) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -16227,7 +16227,7 @@ func (v *NonIsoIntegrityMechanism) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -16265,7 +16265,7 @@ type IntegrityMechanism struct {
 	// nonIsoIM
 	NonIsoIM *NonIsoIntegrityMechanism
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -16297,7 +16297,7 @@ func (v *IntegrityMechanism) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -16344,7 +16344,7 @@ func (v *IntegrityMechanism) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -16469,7 +16469,7 @@ type CryptoH323Token struct {
 	// nestedcryptoToken
 	NestedcryptoToken *h235.CryptoToken
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -16542,7 +16542,7 @@ func (v *CryptoH323Token) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 8, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -16610,7 +16610,7 @@ func (v *CryptoH323Token) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -18743,7 +18743,7 @@ type ServiceControlDescriptor struct {
 	// callCreditServiceControl
 	CallCreditServiceControl *CallCreditServiceControl
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -18778,7 +18778,7 @@ func (v *ServiceControlDescriptor) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -18828,7 +18828,7 @@ func (v *ServiceControlDescriptor) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -18947,7 +18947,7 @@ func (c ServiceControlSessionReasonChoice) String() string {
 type ServiceControlSessionReason struct {
 	Choice ServiceControlSessionReasonChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -18962,7 +18962,7 @@ func (v *ServiceControlSessionReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -18993,7 +18993,7 @@ func (v *ServiceControlSessionReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -19479,7 +19479,7 @@ type CallTerminationCause struct {
 	// releaseCompleteCauseIE
 	ReleaseCompleteCauseIE []byte
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -19501,7 +19501,7 @@ func (v *CallTerminationCause) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -19542,7 +19542,7 @@ func (v *CallTerminationCause) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -19878,7 +19878,7 @@ func (c CallCreditServiceControlBillingModeChoice) String() string {
 type CallCreditServiceControlBillingMode struct {
 	Choice CallCreditServiceControlBillingModeChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -19891,7 +19891,7 @@ func (v *CallCreditServiceControlBillingMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -19921,7 +19921,7 @@ func (v *CallCreditServiceControlBillingMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -19951,7 +19951,7 @@ func (c CallCreditServiceControlCallStartingPointChoice) String() string {
 type CallCreditServiceControlCallStartingPoint struct {
 	Choice CallCreditServiceControlCallStartingPointChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -19964,7 +19964,7 @@ func (v *CallCreditServiceControlCallStartingPoint) Encode(e *per.Encoder) error
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -19994,7 +19994,7 @@ func (v *CallCreditServiceControlCallStartingPoint) decode(d *per.Decoder) error
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -20137,7 +20137,7 @@ type GenericIdentifier struct {
 	// nonStandard
 	NonStandard GloballyUniqueID
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -20159,7 +20159,7 @@ func (v *GenericIdentifier) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -20207,7 +20207,7 @@ func (v *GenericIdentifier) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -20347,7 +20347,7 @@ type Content struct {
 	// nested
 	Nested []GenericData
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -20447,7 +20447,7 @@ func (v *Content) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 12 {
 			e.PutChoice(int(v.Choice)-1, 12, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -20592,7 +20592,7 @@ func (v *Content) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -21250,7 +21250,7 @@ type RasMessage struct {
 	// admissionConfirmSequence
 	AdmissionConfirmSequence []AdmissionConfirm
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -21548,7 +21548,7 @@ func (v *RasMessage) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 33 {
 			e.PutChoice(int(v.Choice)-1, 25, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -21823,7 +21823,7 @@ func (v *RasMessage) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -23455,7 +23455,7 @@ type GatekeeperRejectReason struct {
 	// securityError
 	SecurityError *SecurityErrors
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -23494,7 +23494,7 @@ func (v *GatekeeperRejectReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -23566,7 +23566,7 @@ func (v *GatekeeperRejectReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -26288,7 +26288,7 @@ type RegistrationRejectReason struct {
 	// securityError
 	SecurityError *SecurityErrors
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -26384,7 +26384,7 @@ func (v *RegistrationRejectReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 19 {
 			e.PutChoice(int(v.Choice)-1, 8, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -26549,7 +26549,7 @@ func (v *RegistrationRejectReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -27442,7 +27442,7 @@ type UnregRequestReason struct {
 	// securityError
 	SecurityError *SecurityErrors2
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -27477,7 +27477,7 @@ func (v *UnregRequestReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 7 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -27540,7 +27540,7 @@ func (v *UnregRequestReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -28178,7 +28178,7 @@ type UnregRejectReason struct {
 	// securityError
 	SecurityError *SecurityErrors2
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -28211,7 +28211,7 @@ func (v *UnregRejectReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 6 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -28273,7 +28273,7 @@ func (v *UnregRejectReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -29301,7 +29301,7 @@ func (c CallTypeChoice) String() string {
 type CallType struct {
 	Choice CallTypeChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -29318,7 +29318,7 @@ func (v *CallType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -29350,7 +29350,7 @@ func (v *CallType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -29380,7 +29380,7 @@ func (c CallModelChoice) String() string {
 type CallModel struct {
 	Choice CallModelChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -29393,7 +29393,7 @@ func (v *CallModel) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -29423,7 +29423,7 @@ func (v *CallModel) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -29457,7 +29457,7 @@ type TransportQOS struct {
 	// qOSCapabilities
 	QOSCapabilities []h245.QOSCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -29491,7 +29491,7 @@ func (v *TransportQOS) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -29553,7 +29553,7 @@ func (v *TransportQOS) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -31409,7 +31409,7 @@ type AdmissionRejectReason struct {
 	// securityError
 	SecurityError *SecurityErrors2
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -31515,7 +31515,7 @@ func (v *AdmissionRejectReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 23 {
 			e.PutChoice(int(v.Choice)-1, 8, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -31712,7 +31712,7 @@ func (v *AdmissionRejectReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -32949,7 +32949,7 @@ type BandRejectReason struct {
 	// securityError
 	SecurityError *SecurityErrors2
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -32984,7 +32984,7 @@ func (v *BandRejectReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -33040,7 +33040,7 @@ func (v *BandRejectReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -35112,7 +35112,7 @@ type LocationRejectReason struct {
 	// securityError
 	SecurityError *SecurityErrors2
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -35198,7 +35198,7 @@ func (v *LocationRejectReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 16 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -35364,7 +35364,7 @@ func (v *LocationRejectReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -35962,7 +35962,7 @@ func (c DisengageReasonChoice) String() string {
 type DisengageReason struct {
 	Choice DisengageReasonChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -35977,7 +35977,7 @@ func (v *DisengageReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -36008,7 +36008,7 @@ func (v *DisengageReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -36722,7 +36722,7 @@ type DisengageRejectReason struct {
 	// securityError
 	SecurityError *SecurityErrors2
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -36749,7 +36749,7 @@ func (v *DisengageRejectReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -36801,7 +36801,7 @@ func (v *DisengageRejectReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -38496,7 +38496,7 @@ type InfoRequestResponseStatus struct {
 	// segment
 	Segment uint16
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -38516,7 +38516,7 @@ func (v *InfoRequestResponseStatus) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -38555,7 +38555,7 @@ func (v *InfoRequestResponseStatus) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -38967,7 +38967,7 @@ type InfoRequestNakReason struct {
 	// securityError
 	SecurityError *SecurityErrors2
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -38992,7 +38992,7 @@ func (v *InfoRequestNakReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -39036,7 +39036,7 @@ func (v *InfoRequestNakReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -40970,7 +40970,7 @@ func (c ServiceControlResponseResultChoice) String() string {
 type ServiceControlResponseResult struct {
 	Choice ServiceControlResponseResultChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -40989,7 +40989,7 @@ func (v *ServiceControlResponseResult) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -41022,7 +41022,7 @@ func (v *ServiceControlResponseResult) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil

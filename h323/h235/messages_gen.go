@@ -406,7 +406,7 @@ type ECKASDH struct {
 	// eckasdh2
 	Eckasdh2 *ECKASDHEckasdh2
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -431,7 +431,7 @@ func (v *ECKASDH) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -469,7 +469,7 @@ func (v *ECKASDH) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -770,7 +770,7 @@ func (c AuthenticationBESChoice) String() string {
 type AuthenticationBES struct {
 	Choice AuthenticationBESChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -783,7 +783,7 @@ func (v *AuthenticationBES) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -813,7 +813,7 @@ func (v *AuthenticationBES) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -856,7 +856,7 @@ type AuthenticationMechanism struct {
 	// keyExch
 	KeyExch per.ObjectIdentifier
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -902,7 +902,7 @@ func (v *AuthenticationMechanism) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 9 {
 			e.PutChoice(int(v.Choice)-1, 7, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -970,7 +970,7 @@ func (v *AuthenticationMechanism) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -1419,7 +1419,7 @@ type Element struct {
 	// flag
 	Flag bool
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -1449,7 +1449,7 @@ func (v *Element) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -1517,7 +1517,7 @@ func (v *Element) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -1813,7 +1813,7 @@ type CryptoToken struct {
 	// cryptoPwdEncr
 	CryptoPwdEncr *EncryptedPwdCertToken
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -1854,7 +1854,7 @@ func (v *CryptoToken) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -1902,7 +1902,7 @@ func (v *CryptoToken) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -2307,7 +2307,7 @@ type H235Key struct {
 	// secureSharedSecret
 	SecureSharedSecret *V3KeySyncMaterial
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -2347,7 +2347,7 @@ func (v *H235Key) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -2402,7 +2402,7 @@ func (v *H235Key) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil

@@ -58,7 +58,7 @@ type MultimediaSystemControlMessage struct {
 	// indication
 	Indication *IndicationMessage
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -99,7 +99,7 @@ func (v *MultimediaSystemControlMessage) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -147,7 +147,7 @@ func (v *MultimediaSystemControlMessage) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -223,7 +223,7 @@ type RequestMessage struct {
 	// genericRequest
 	GenericRequest *GenericMessage
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -370,7 +370,7 @@ func (v *RequestMessage) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 16 {
 			e.PutChoice(int(v.Choice)-1, 11, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -518,7 +518,7 @@ func (v *RequestMessage) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -621,7 +621,7 @@ type ResponseMessage struct {
 	// genericResponse
 	GenericResponse *GenericMessage
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -842,7 +842,7 @@ func (v *ResponseMessage) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 25 {
 			e.PutChoice(int(v.Choice)-1, 19, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -1043,7 +1043,7 @@ func (v *ResponseMessage) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -1110,7 +1110,7 @@ type CommandMessage struct {
 	// genericCommand
 	GenericCommand *GenericMessage
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -1235,7 +1235,7 @@ func (v *CommandMessage) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 13 {
 			e.PutChoice(int(v.Choice)-1, 7, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -1376,7 +1376,7 @@ func (v *CommandMessage) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -1476,7 +1476,7 @@ type IndicationMessage struct {
 	// genericIndication
 	GenericIndication *GenericMessage
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -1697,7 +1697,7 @@ func (v *IndicationMessage) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 24 {
 			e.PutChoice(int(v.Choice)-1, 14, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -1925,7 +1925,7 @@ func (v *IndicationMessage) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -2600,7 +2600,7 @@ func (c MasterSlaveDeterminationRejectCauseChoice) String() string {
 type MasterSlaveDeterminationRejectCause struct {
 	Choice MasterSlaveDeterminationRejectCauseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -2611,7 +2611,7 @@ func (v *MasterSlaveDeterminationRejectCause) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -2640,7 +2640,7 @@ func (v *MasterSlaveDeterminationRejectCause) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -3418,7 +3418,7 @@ type TerminalCapabilitySetRejectCause struct {
 	// tableEntryCapacityExceeded
 	TableEntryCapacityExceeded *TerminalCapabilitySetRejectCauseTableEntryCapacityExceeded
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -3441,7 +3441,7 @@ func (v *TerminalCapabilitySetRejectCause) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -3477,7 +3477,7 @@ func (v *TerminalCapabilitySetRejectCause) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -3768,7 +3768,7 @@ type Capability struct {
 	// oneOfCapabilities
 	OneOfCapabilities AlternativeCapabilitySet
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -4032,7 +4032,7 @@ func (v *Capability) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 29 {
 			e.PutChoice(int(v.Choice)-1, 12, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -4346,7 +4346,7 @@ func (v *Capability) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -4520,7 +4520,7 @@ type MultiplexCapability struct {
 	// genericMultiplexCapability
 	GenericMultiplexCapability *GenericCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -4581,7 +4581,7 @@ func (v *MultiplexCapability) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 6 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -4655,7 +4655,7 @@ func (v *MultiplexCapability) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -7271,7 +7271,7 @@ func (c QOSModeChoice) String() string {
 type QOSMode struct {
 	Choice QOSModeChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -7284,7 +7284,7 @@ func (v *QOSMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -7314,7 +7314,7 @@ func (v *QOSMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -7775,7 +7775,7 @@ func (c QOSTypeChoice) String() string {
 type QOSType struct {
 	Choice QOSTypeChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -7788,7 +7788,7 @@ func (v *QOSType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -7818,7 +7818,7 @@ func (v *QOSType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -7852,7 +7852,7 @@ func (c QOSClassChoice) String() string {
 type QOSClass struct {
 	Choice QOSClassChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -7873,7 +7873,7 @@ func (v *QOSClass) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 6 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -7907,7 +7907,7 @@ func (v *QOSClass) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -8425,7 +8425,7 @@ type MediaTransportType struct {
 	// atm-AAL5-compressed
 	AtmAAL5Compressed *MediaTransportTypeAtmAAL5Compressed
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -8452,7 +8452,7 @@ func (v *MediaTransportType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -8497,7 +8497,7 @@ func (v *MediaTransportType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -8930,7 +8930,7 @@ type RedundancyEncodingMethod struct {
 	// rtpH263VideoRedundancyEncoding
 	RTPH263VideoRedundancyEncoding *RTPH263VideoRedundancyEncoding
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -8959,7 +8959,7 @@ func (v *RedundancyEncodingMethod) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -9006,7 +9006,7 @@ func (v *RedundancyEncodingMethod) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -9172,7 +9172,7 @@ type RTPH263VideoRedundancyEncodingFrameToThreadMapping struct {
 	// custom
 	Custom []RTPH263VideoRedundancyFrameMapping
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -9200,7 +9200,7 @@ func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) Encode(e *per.Encod
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -9252,7 +9252,7 @@ func (v *RTPH263VideoRedundancyEncodingFrameToThreadMapping) decode(d *per.Decod
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -9717,7 +9717,7 @@ type VideoCapability struct {
 	// extendedVideoCapability
 	ExtendedVideoCapability *ExtendedVideoCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -9786,7 +9786,7 @@ func (v *VideoCapability) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 7 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -9865,7 +9865,7 @@ func (v *VideoCapability) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -12414,7 +12414,7 @@ func (c RefPictureSelectionVideoBackChannelSendChoice) String() string {
 type RefPictureSelectionVideoBackChannelSend struct {
 	Choice RefPictureSelectionVideoBackChannelSendChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -12433,7 +12433,7 @@ func (v *RefPictureSelectionVideoBackChannelSend) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -12466,7 +12466,7 @@ func (v *RefPictureSelectionVideoBackChannelSend) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -13143,7 +13143,7 @@ type CustomPictureFormatPixelAspectInformation struct {
 	// extendedPAR
 	ExtendedPAR []CustomPictureFormatPixelAspectInformationExtendedPAR
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -13189,7 +13189,7 @@ func (v *CustomPictureFormatPixelAspectInformation) Encode(e *per.Encoder) error
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -13275,7 +13275,7 @@ func (v *CustomPictureFormatPixelAspectInformation) decode(d *per.Decoder) error
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -14194,7 +14194,7 @@ type AudioCapability struct {
 	// audioTone
 	AudioTone *NoPTAudioToneCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -14389,7 +14389,7 @@ func (v *AudioCapability) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 25 {
 			e.PutChoice(int(v.Choice)-1, 14, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -14666,7 +14666,7 @@ func (v *AudioCapability) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -15747,7 +15747,7 @@ type DataApplicationCapabilityApplication struct {
 	// genericDataCapability
 	GenericDataCapability *GenericCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -15870,7 +15870,7 @@ func (v *DataApplicationCapabilityApplication) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 14 {
 			e.PutChoice(int(v.Choice)-1, 10, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -15996,7 +15996,7 @@ func (v *DataApplicationCapabilityApplication) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -16163,7 +16163,7 @@ type DataProtocolCapability struct {
 	// v76wCompression
 	V76wCompression *DataProtocolCapabilityV76wCompression
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -16226,7 +16226,7 @@ func (v *DataProtocolCapability) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 14 {
 			e.PutChoice(int(v.Choice)-1, 7, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -16332,7 +16332,7 @@ func (v *DataProtocolCapability) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -16369,7 +16369,7 @@ type DataProtocolCapabilityV76wCompression struct {
 	// transmitAndReceiveCompression
 	TransmitAndReceiveCompression *CompressionType
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -16402,7 +16402,7 @@ func (v *DataProtocolCapabilityV76wCompression) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -16445,7 +16445,7 @@ func (v *DataProtocolCapabilityV76wCompression) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -16476,7 +16476,7 @@ type CompressionType struct {
 	// v42bis
 	V42bis *V42bis
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -16493,7 +16493,7 @@ func (v *CompressionType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -16526,7 +16526,7 @@ func (v *CompressionType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -17130,7 +17130,7 @@ func (c T38FaxRateManagementChoice) String() string {
 type T38FaxRateManagement struct {
 	Choice T38FaxRateManagementChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -17143,7 +17143,7 @@ func (v *T38FaxRateManagement) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -17173,7 +17173,7 @@ func (v *T38FaxRateManagement) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -17270,7 +17270,7 @@ func (c T38FaxUDPOptionsT38FaxUDPECChoice) String() string {
 type T38FaxUDPOptionsT38FaxUDPEC struct {
 	Choice T38FaxUDPOptionsT38FaxUDPECChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -17283,7 +17283,7 @@ func (v *T38FaxUDPOptionsT38FaxUDPEC) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -17313,7 +17313,7 @@ func (v *T38FaxUDPOptionsT38FaxUDPEC) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -17579,7 +17579,7 @@ type MediaEncryptionAlgorithm struct {
 	// algorithm
 	Algorithm per.ObjectIdentifier
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -17601,7 +17601,7 @@ func (v *MediaEncryptionAlgorithm) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -17642,7 +17642,7 @@ func (v *MediaEncryptionAlgorithm) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -17853,7 +17853,7 @@ type UserInputCapability struct {
 	// genericUserInputCapability
 	GenericUserInputCapability *GenericCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -17919,7 +17919,7 @@ func (v *UserInputCapability) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 12 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -18033,7 +18033,7 @@ func (v *UserInputCapability) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -18436,7 +18436,7 @@ type CapabilityIdentifier struct {
 	// domainBased
 	DomainBased string
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -18468,7 +18468,7 @@ func (v *CapabilityIdentifier) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -18521,7 +18521,7 @@ func (v *CapabilityIdentifier) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -18675,7 +18675,7 @@ type ParameterIdentifier struct {
 	// domainBased
 	DomainBased string
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -18707,7 +18707,7 @@ func (v *ParameterIdentifier) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -18760,7 +18760,7 @@ func (v *ParameterIdentifier) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -18810,7 +18810,7 @@ type ParameterValue struct {
 	// genericParameter
 	GenericParameter []GenericParameter
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -18868,7 +18868,7 @@ func (v *ParameterValue) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 8, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -18968,7 +18968,7 @@ func (v *ParameterValue) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -19121,7 +19121,7 @@ type MultiplexFormat struct {
 	// h223Capability
 	H223Capability *H223Capability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -19154,7 +19154,7 @@ func (v *MultiplexFormat) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -19197,7 +19197,7 @@ func (v *MultiplexFormat) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -19560,7 +19560,7 @@ type DepFECCapability struct {
 	// rfc2733
 	Rfc2733 *DepFECCapabilityRfc2733
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -19577,7 +19577,7 @@ func (v *DepFECCapability) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -19610,7 +19610,7 @@ func (v *DepFECCapability) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -20331,7 +20331,7 @@ type OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters struct
 	// h2250LogicalChannelParameters
 	H2250LogicalChannelParameters *H2250LogicalChannelParameters
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -20378,7 +20378,7 @@ func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) E
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -20443,7 +20443,7 @@ func (v *OpenLogicalChannelForwardLogicalChannelParametersMultiplexParameters) d
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -20611,7 +20611,7 @@ type OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters struct
 	// h2250LogicalChannelParameters
 	H2250LogicalChannelParameters *H2250LogicalChannelParameters
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -20646,7 +20646,7 @@ func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) E
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -20697,7 +20697,7 @@ func (v *OpenLogicalChannelReverseLogicalChannelParametersMultiplexParameters) d
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -20880,7 +20880,7 @@ func (c NetworkAccessParametersDistributionChoice) String() string {
 type NetworkAccessParametersDistribution struct {
 	Choice NetworkAccessParametersDistributionChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -20893,7 +20893,7 @@ func (v *NetworkAccessParametersDistribution) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -20923,7 +20923,7 @@ func (v *NetworkAccessParametersDistribution) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -20960,7 +20960,7 @@ type NetworkAccessParametersNetworkAddress struct {
 	// localAreaAddress
 	LocalAreaAddress *TransportAddress
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -20990,7 +20990,7 @@ func (v *NetworkAccessParametersNetworkAddress) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -21036,7 +21036,7 @@ func (v *NetworkAccessParametersNetworkAddress) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -21067,7 +21067,7 @@ func (c NetworkAccessParametersT120SetupProcedureChoice) String() string {
 type NetworkAccessParametersT120SetupProcedure struct {
 	Choice NetworkAccessParametersT120SetupProcedureChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -21082,7 +21082,7 @@ func (v *NetworkAccessParametersT120SetupProcedure) Encode(e *per.Encoder) error
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -21113,7 +21113,7 @@ func (v *NetworkAccessParametersT120SetupProcedure) decode(d *per.Decoder) error
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -21226,7 +21226,7 @@ type Q2931AddressAddress struct {
 	// nsapAddress
 	NsapAddress []byte
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -21245,7 +21245,7 @@ func (v *Q2931AddressAddress) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -21289,7 +21289,7 @@ func (v *Q2931AddressAddress) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -21414,7 +21414,7 @@ type DataType struct {
 	// fec
 	Fec *FECData
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -21535,7 +21535,7 @@ func (v *DataType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 13 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -21680,7 +21680,7 @@ func (v *DataType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -21798,7 +21798,7 @@ type H235MediaMediaType struct {
 	// fec
 	Fec *FECData
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -21879,7 +21879,7 @@ func (v *H235MediaMediaType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -21979,7 +21979,7 @@ func (v *H235MediaMediaType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -22292,7 +22292,7 @@ type H223LogicalChannelParametersAdaptationLayerType struct {
 	// al3M
 	Al3M *H223AL3MParameters
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -22355,7 +22355,7 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) Encode(e *per.Encoder)
 	default:
 		if v.raw != nil && v.Choice > 9 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -22436,7 +22436,7 @@ func (v *H223LogicalChannelParametersAdaptationLayerType) decode(d *per.Decoder)
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -22658,7 +22658,7 @@ func (c H223AL1MParametersTransferModeChoice) String() string {
 type H223AL1MParametersTransferMode struct {
 	Choice H223AL1MParametersTransferModeChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -22671,7 +22671,7 @@ func (v *H223AL1MParametersTransferMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -22701,7 +22701,7 @@ func (v *H223AL1MParametersTransferMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -22731,7 +22731,7 @@ func (c H223AL1MParametersHeaderFECChoice) String() string {
 type H223AL1MParametersHeaderFEC struct {
 	Choice H223AL1MParametersHeaderFECChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -22744,7 +22744,7 @@ func (v *H223AL1MParametersHeaderFEC) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -22774,7 +22774,7 @@ func (v *H223AL1MParametersHeaderFEC) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -22810,7 +22810,7 @@ func (c H223AL1MParametersCrcLengthChoice) String() string {
 type H223AL1MParametersCrcLength struct {
 	Choice H223AL1MParametersCrcLengthChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -22843,7 +22843,7 @@ func (v *H223AL1MParametersCrcLength) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -22911,7 +22911,7 @@ func (v *H223AL1MParametersCrcLength) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -22946,7 +22946,7 @@ type H223AL1MParametersArqType struct {
 	// typeIIArq
 	TypeIIArq *H223AnnexCArqParameters
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -22973,7 +22973,7 @@ func (v *H223AL1MParametersArqType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -23012,7 +23012,7 @@ func (v *H223AL1MParametersArqType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -23110,7 +23110,7 @@ func (c H223AL2MParametersHeaderFECChoice) String() string {
 type H223AL2MParametersHeaderFEC struct {
 	Choice H223AL2MParametersHeaderFECChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -23123,7 +23123,7 @@ func (v *H223AL2MParametersHeaderFEC) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -23153,7 +23153,7 @@ func (v *H223AL2MParametersHeaderFEC) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -23310,7 +23310,7 @@ func (c H223AL3MParametersHeaderFormatChoice) String() string {
 type H223AL3MParametersHeaderFormat struct {
 	Choice H223AL3MParametersHeaderFormatChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -23323,7 +23323,7 @@ func (v *H223AL3MParametersHeaderFormat) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -23353,7 +23353,7 @@ func (v *H223AL3MParametersHeaderFormat) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -23389,7 +23389,7 @@ func (c H223AL3MParametersCrcLengthChoice) String() string {
 type H223AL3MParametersCrcLength struct {
 	Choice H223AL3MParametersCrcLengthChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -23422,7 +23422,7 @@ func (v *H223AL3MParametersCrcLength) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -23490,7 +23490,7 @@ func (v *H223AL3MParametersCrcLength) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -23525,7 +23525,7 @@ type H223AL3MParametersArqType struct {
 	// typeIIArq
 	TypeIIArq *H223AnnexCArqParameters
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -23552,7 +23552,7 @@ func (v *H223AL3MParametersArqType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -23591,7 +23591,7 @@ func (v *H223AL3MParametersArqType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -23693,7 +23693,7 @@ type H223AnnexCArqParametersNumberOfRetransmissions struct {
 	// finite
 	Finite uint8
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -23709,7 +23709,7 @@ func (v *H223AnnexCArqParametersNumberOfRetransmissions) Encode(e *per.Encoder) 
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -23746,7 +23746,7 @@ func (v *H223AnnexCArqParametersNumberOfRetransmissions) decode(d *per.Decoder) 
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -23869,7 +23869,7 @@ func (c V76LogicalChannelParametersSuspendResumeChoice) String() string {
 type V76LogicalChannelParametersSuspendResume struct {
 	Choice V76LogicalChannelParametersSuspendResumeChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -23884,7 +23884,7 @@ func (v *V76LogicalChannelParametersSuspendResume) Encode(e *per.Encoder) error 
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -23915,7 +23915,7 @@ func (v *V76LogicalChannelParametersSuspendResume) decode(d *per.Decoder) error 
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -23947,7 +23947,7 @@ type V76LogicalChannelParametersMode struct {
 	// eRM
 	ERM *V76LogicalChannelParametersModeERM
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -23966,7 +23966,7 @@ func (v *V76LogicalChannelParametersMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -24000,7 +24000,7 @@ func (v *V76LogicalChannelParametersMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -24101,7 +24101,7 @@ func (c V76LogicalChannelParametersModeERMRecoveryChoice) String() string {
 type V76LogicalChannelParametersModeERMRecovery struct {
 	Choice V76LogicalChannelParametersModeERMRecoveryChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -24116,7 +24116,7 @@ func (v *V76LogicalChannelParametersModeERMRecovery) Encode(e *per.Encoder) erro
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -24147,7 +24147,7 @@ func (v *V76LogicalChannelParametersModeERMRecovery) decode(d *per.Decoder) erro
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -24258,7 +24258,7 @@ func (c CRCLengthChoice) String() string {
 type CRCLength struct {
 	Choice CRCLengthChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -24273,7 +24273,7 @@ func (v *CRCLength) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -24304,7 +24304,7 @@ func (v *CRCLength) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -24665,7 +24665,7 @@ type H2250LogicalChannelParametersMediaPacketization struct {
 	// rtpPayloadType
 	RTPPayloadType *RTPPayloadType
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -24686,7 +24686,7 @@ func (v *H2250LogicalChannelParametersMediaPacketization) Encode(e *per.Encoder)
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -24728,7 +24728,7 @@ func (v *H2250LogicalChannelParametersMediaPacketization) decode(d *per.Decoder)
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -24845,7 +24845,7 @@ type RTPPayloadTypePayloadDescriptor struct {
 	// oid
 	OID per.ObjectIdentifier
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -24870,7 +24870,7 @@ func (v *RTPPayloadTypePayloadDescriptor) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -24919,7 +24919,7 @@ func (v *RTPPayloadTypePayloadDescriptor) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -25542,7 +25542,7 @@ type DepFECDataRfc2733Mode struct {
 	// separateStream
 	SeparateStream *DepFECDataRfc2733ModeSeparateStream
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -25561,7 +25561,7 @@ func (v *DepFECDataRfc2733Mode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -25595,7 +25595,7 @@ func (v *DepFECDataRfc2733Mode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -25629,7 +25629,7 @@ type DepFECDataRfc2733ModeSeparateStream struct {
 	// samePort
 	SamePort *DepFECDataRfc2733ModeSeparateStreamSamePort
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -25654,7 +25654,7 @@ func (v *DepFECDataRfc2733ModeSeparateStream) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -25692,7 +25692,7 @@ func (v *DepFECDataRfc2733ModeSeparateStream) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -25871,7 +25871,7 @@ type FECData struct {
 	// rfc2733
 	Rfc2733 *FECDataRfc2733
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -25888,7 +25888,7 @@ func (v *FECData) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -25921,7 +25921,7 @@ func (v *FECData) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -26048,7 +26048,7 @@ type FECDataRfc2733PktMode struct {
 	// rfc2733diffport
 	Rfc2733diffport *FECDataRfc2733PktModeRfc2733diffport
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -26075,7 +26075,7 @@ func (v *FECDataRfc2733PktMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -26114,7 +26114,7 @@ func (v *FECDataRfc2733PktMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -26255,7 +26255,7 @@ type TransportAddress struct {
 	// multicastAddress
 	MulticastAddress *MulticastAddress
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -26280,7 +26280,7 @@ func (v *TransportAddress) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -26318,7 +26318,7 @@ func (v *TransportAddress) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -26367,7 +26367,7 @@ type UnicastAddress struct {
 	// nonStandardAddress
 	NonStandardAddress *NonStandardParameter
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -26430,7 +26430,7 @@ func (v *UnicastAddress) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 7 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -26511,7 +26511,7 @@ func (v *UnicastAddress) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -26943,7 +26943,7 @@ type MulticastAddress struct {
 	// nonStandardAddress
 	NonStandardAddress *NonStandardParameter
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -26985,7 +26985,7 @@ func (v *MulticastAddress) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -27052,7 +27052,7 @@ func (v *MulticastAddress) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -27797,7 +27797,7 @@ type OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters str
 	// h2250LogicalChannelParameters
 	H2250LogicalChannelParameters *H2250LogicalChannelParameters
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -27824,7 +27824,7 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -27870,7 +27870,7 @@ func (v *OpenLogicalChannelAckReverseLogicalChannelParametersMultiplexParameters
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -27901,7 +27901,7 @@ type OpenLogicalChannelAckForwardMultiplexAckParameters struct {
 	// h2250LogicalChannelAckParameters
 	H2250LogicalChannelAckParameters *H2250LogicalChannelAckParameters
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -27918,7 +27918,7 @@ func (v *OpenLogicalChannelAckForwardMultiplexAckParameters) Encode(e *per.Encod
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -27951,7 +27951,7 @@ func (v *OpenLogicalChannelAckForwardMultiplexAckParameters) decode(d *per.Decod
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -28118,7 +28118,7 @@ func (c OpenLogicalChannelRejectCauseChoice) String() string {
 type OpenLogicalChannelRejectCause struct {
 	Choice OpenLogicalChannelRejectCauseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -28179,7 +28179,7 @@ func (v *OpenLogicalChannelRejectCause) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 16 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -28303,7 +28303,7 @@ func (v *OpenLogicalChannelRejectCause) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -28825,7 +28825,7 @@ type CloseLogicalChannelReason struct {
 	// networkErrorCode
 	NetworkErrorCode uint8
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -28847,7 +28847,7 @@ func (v *CloseLogicalChannelReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -28894,7 +28894,7 @@ func (v *CloseLogicalChannelReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -29097,7 +29097,7 @@ type RequestChannelCloseReason struct {
 	// networkErrorCode
 	NetworkErrorCode uint8
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -29121,7 +29121,7 @@ func (v *RequestChannelCloseReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -29169,7 +29169,7 @@ func (v *RequestChannelCloseReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -29322,7 +29322,7 @@ func (c RequestChannelCloseRejectCauseChoice) String() string {
 type RequestChannelCloseRejectCause struct {
 	Choice RequestChannelCloseRejectCauseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -29333,7 +29333,7 @@ func (v *RequestChannelCloseRejectCause) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -29362,7 +29362,7 @@ func (v *RequestChannelCloseRejectCause) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -30133,7 +30133,7 @@ func (c MultiplexEntryRejectionDescriptionsCauseChoice) String() string {
 type MultiplexEntryRejectionDescriptionsCause struct {
 	Choice MultiplexEntryRejectionDescriptionsCauseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -30146,7 +30146,7 @@ func (v *MultiplexEntryRejectionDescriptionsCause) Encode(e *per.Encoder) error 
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -30176,7 +30176,7 @@ func (v *MultiplexEntryRejectionDescriptionsCause) decode(d *per.Decoder) error 
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -30666,7 +30666,7 @@ func (c RequestMultiplexEntryRejectionDescriptionsCauseChoice) String() string {
 type RequestMultiplexEntryRejectionDescriptionsCause struct {
 	Choice RequestMultiplexEntryRejectionDescriptionsCauseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -30677,7 +30677,7 @@ func (v *RequestMultiplexEntryRejectionDescriptionsCause) Encode(e *per.Encoder)
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -30706,7 +30706,7 @@ func (v *RequestMultiplexEntryRejectionDescriptionsCause) decode(d *per.Decoder)
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -30988,7 +30988,7 @@ func (c RequestModeAckResponseChoice) String() string {
 type RequestModeAckResponse struct {
 	Choice RequestModeAckResponseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -31001,7 +31001,7 @@ func (v *RequestModeAckResponse) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -31031,7 +31031,7 @@ func (v *RequestModeAckResponse) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -31128,7 +31128,7 @@ func (c RequestModeRejectCauseChoice) String() string {
 type RequestModeRejectCause struct {
 	Choice RequestModeRejectCauseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -31143,7 +31143,7 @@ func (v *RequestModeRejectCause) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -31174,7 +31174,7 @@ func (v *RequestModeRejectCause) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -31334,7 +31334,7 @@ type ModeElementType struct {
 	// fecMode
 	FecMode *FECMode
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -31443,7 +31443,7 @@ func (v *ModeElementType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 11 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -31574,7 +31574,7 @@ func (v *ModeElementType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -31887,7 +31887,7 @@ type H235ModeMediaMode struct {
 	// dataMode
 	DataMode *DataMode
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -31928,7 +31928,7 @@ func (v *H235ModeMediaMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -31976,7 +31976,7 @@ func (v *H235ModeMediaMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -32246,7 +32246,7 @@ type RedundancyEncodingDTModeElementType struct {
 	// fecMode
 	FecMode *FECMode
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -32313,7 +32313,7 @@ func (v *RedundancyEncodingDTModeElementType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 7 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -32384,7 +32384,7 @@ func (v *RedundancyEncodingDTModeElementType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -32562,7 +32562,7 @@ type DepFECMode struct {
 	// rfc2733Mode
 	Rfc2733Mode *DepFECModeRfc2733Mode
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -32579,7 +32579,7 @@ func (v *DepFECMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -32612,7 +32612,7 @@ func (v *DepFECMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -32702,7 +32702,7 @@ type DepFECModeRfc2733ModeMode struct {
 	// separateStream
 	SeparateStream *DepFECModeRfc2733ModeModeSeparateStream
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -32721,7 +32721,7 @@ func (v *DepFECModeRfc2733ModeMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -32755,7 +32755,7 @@ func (v *DepFECModeRfc2733ModeMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -32789,7 +32789,7 @@ type DepFECModeRfc2733ModeModeSeparateStream struct {
 	// samePort
 	SamePort *DepFECModeRfc2733ModeModeSeparateStreamSamePort
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -32814,7 +32814,7 @@ func (v *DepFECModeRfc2733ModeModeSeparateStream) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -32852,7 +32852,7 @@ func (v *DepFECModeRfc2733ModeModeSeparateStream) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -33294,7 +33294,7 @@ type H223ModeParametersAdaptationLayerType struct {
 	// al3M
 	Al3M *H223AL3MParameters
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -33357,7 +33357,7 @@ func (v *H223ModeParametersAdaptationLayerType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 9 {
 			e.PutChoice(int(v.Choice)-1, 6, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -33438,7 +33438,7 @@ func (v *H223ModeParametersAdaptationLayerType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -33515,7 +33515,7 @@ func (c V76ModeParametersChoice) String() string {
 type V76ModeParameters struct {
 	Choice V76ModeParametersChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -33528,7 +33528,7 @@ func (v *V76ModeParameters) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -33558,7 +33558,7 @@ func (v *V76ModeParameters) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -33736,7 +33736,7 @@ type RedundancyEncodingModeSecondaryEncoding struct {
 	// audioData
 	AudioData *AudioMode
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -33761,7 +33761,7 @@ func (v *RedundancyEncodingModeSecondaryEncoding) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -33799,7 +33799,7 @@ func (v *RedundancyEncodingModeSecondaryEncoding) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -33845,7 +33845,7 @@ type VideoMode struct {
 	// genericVideoMode
 	GenericVideoMode *GenericCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -33904,7 +33904,7 @@ func (v *VideoMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 6 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -33970,7 +33970,7 @@ func (v *VideoMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -34320,7 +34320,7 @@ func (c H262VideoModeProfileAndLevelChoice) String() string {
 type H262VideoModeProfileAndLevel struct {
 	Choice H262VideoModeProfileAndLevelChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -34351,7 +34351,7 @@ func (v *H262VideoModeProfileAndLevel) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 11 {
 			e.PutChoice(int(v.Choice)-1, 11, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -34390,7 +34390,7 @@ func (v *H262VideoModeProfileAndLevel) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -34614,7 +34614,7 @@ func (c H263VideoModeResolutionChoice) String() string {
 type H263VideoModeResolution struct {
 	Choice H263VideoModeResolutionChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -34637,7 +34637,7 @@ func (v *H263VideoModeResolution) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 6 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -34679,7 +34679,7 @@ func (v *H263VideoModeResolution) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -34928,7 +34928,7 @@ type AudioMode struct {
 	// vbd
 	Vbd *VBDMode
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -35073,7 +35073,7 @@ func (v *AudioMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 23 {
 			e.PutChoice(int(v.Choice)-1, 14, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -35254,7 +35254,7 @@ func (v *AudioMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -36343,7 +36343,7 @@ type DataModeApplication struct {
 	// genericDataMode
 	GenericDataMode *GenericCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -36466,7 +36466,7 @@ func (v *DataModeApplication) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 14 {
 			e.PutChoice(int(v.Choice)-1, 10, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -36592,7 +36592,7 @@ func (v *DataModeApplication) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -36706,7 +36706,7 @@ type EncryptionMode struct {
 	// nonStandard
 	NonStandard *NonStandardParameter
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -36725,7 +36725,7 @@ func (v *EncryptionMode) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -36759,7 +36759,7 @@ func (v *EncryptionMode) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -36968,7 +36968,7 @@ type MaintenanceLoopRequestType struct {
 	// logicalChannelLoop
 	LogicalChannelLoop LogicalChannelNumber
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -36989,7 +36989,7 @@ func (v *MaintenanceLoopRequestType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -37026,7 +37026,7 @@ func (v *MaintenanceLoopRequestType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -37119,7 +37119,7 @@ type MaintenanceLoopAckType struct {
 	// logicalChannelLoop
 	LogicalChannelLoop LogicalChannelNumber
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -37140,7 +37140,7 @@ func (v *MaintenanceLoopAckType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -37177,7 +37177,7 @@ func (v *MaintenanceLoopAckType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -37278,7 +37278,7 @@ type MaintenanceLoopRejectType struct {
 	// logicalChannelLoop
 	LogicalChannelLoop LogicalChannelNumber
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -37299,7 +37299,7 @@ func (v *MaintenanceLoopRejectType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -37336,7 +37336,7 @@ func (v *MaintenanceLoopRejectType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -37365,7 +37365,7 @@ func (c MaintenanceLoopRejectCauseChoice) String() string {
 type MaintenanceLoopRejectCause struct {
 	Choice MaintenanceLoopRejectCauseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -37376,7 +37376,7 @@ func (v *MaintenanceLoopRejectCause) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -37405,7 +37405,7 @@ func (v *MaintenanceLoopRejectCause) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -37623,7 +37623,7 @@ type CommunicationModeResponse struct {
 	// communicationModeTable
 	CommunicationModeTable []CommunicationModeTableEntry
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -37649,7 +37649,7 @@ func (v *CommunicationModeResponse) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 1 {
 			e.PutChoice(int(v.Choice)-1, 1, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -37700,7 +37700,7 @@ func (v *CommunicationModeResponse) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -38042,7 +38042,7 @@ type CommunicationModeTableEntryDataType struct {
 	// data
 	Data *DataApplicationCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -38075,7 +38075,7 @@ func (v *CommunicationModeTableEntryDataType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -38118,7 +38118,7 @@ func (v *CommunicationModeTableEntryDataType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -38176,7 +38176,7 @@ type ConferenceRequest struct {
 	// remoteMCRequest
 	RemoteMCRequest *RemoteMCRequest
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -38272,7 +38272,7 @@ func (v *ConferenceRequest) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 16 {
 			e.PutChoice(int(v.Choice)-1, 8, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -38407,7 +38407,7 @@ func (v *ConferenceRequest) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -38814,7 +38814,7 @@ type ConferenceResponse struct {
 	// remoteMCResponse
 	RemoteMCResponse *RemoteMCResponse
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -38964,7 +38964,7 @@ func (v *ConferenceResponse) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 16 {
 			e.PutChoice(int(v.Choice)-1, 8, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -39146,7 +39146,7 @@ func (v *ConferenceResponse) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -39440,7 +39440,7 @@ func (c ConferenceResponseMakeMeChairResponseChoice) String() string {
 type ConferenceResponseMakeMeChairResponse struct {
 	Choice ConferenceResponseMakeMeChairResponseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -39453,7 +39453,7 @@ func (v *ConferenceResponseMakeMeChairResponse) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -39483,7 +39483,7 @@ func (v *ConferenceResponseMakeMeChairResponse) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -39722,7 +39722,7 @@ func (c ConferenceResponseBroadcastMyLogicalChannelResponseChoice) String() stri
 type ConferenceResponseBroadcastMyLogicalChannelResponse struct {
 	Choice ConferenceResponseBroadcastMyLogicalChannelResponseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -39735,7 +39735,7 @@ func (v *ConferenceResponseBroadcastMyLogicalChannelResponse) Encode(e *per.Enco
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -39765,7 +39765,7 @@ func (v *ConferenceResponseBroadcastMyLogicalChannelResponse) decode(d *per.Deco
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -39795,7 +39795,7 @@ func (c ConferenceResponseMakeTerminalBroadcasterResponseChoice) String() string
 type ConferenceResponseMakeTerminalBroadcasterResponse struct {
 	Choice ConferenceResponseMakeTerminalBroadcasterResponseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -39808,7 +39808,7 @@ func (v *ConferenceResponseMakeTerminalBroadcasterResponse) Encode(e *per.Encode
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -39838,7 +39838,7 @@ func (v *ConferenceResponseMakeTerminalBroadcasterResponse) decode(d *per.Decode
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -39868,7 +39868,7 @@ func (c ConferenceResponseSendThisSourceResponseChoice) String() string {
 type ConferenceResponseSendThisSourceResponse struct {
 	Choice ConferenceResponseSendThisSourceResponseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -39881,7 +39881,7 @@ func (v *ConferenceResponseSendThisSourceResponse) Encode(e *per.Encoder) error 
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -39911,7 +39911,7 @@ func (v *ConferenceResponseSendThisSourceResponse) decode(d *per.Decoder) error 
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -40166,7 +40166,7 @@ func (c RemoteMCRequestChoice) String() string {
 type RemoteMCRequest struct {
 	Choice RemoteMCRequestChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -40181,7 +40181,7 @@ func (v *RemoteMCRequest) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -40212,7 +40212,7 @@ func (v *RemoteMCRequest) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -40244,7 +40244,7 @@ type RemoteMCResponse struct {
 	// reject
 	Reject *RemoteMCResponseReject
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -40263,7 +40263,7 @@ func (v *RemoteMCResponse) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -40297,7 +40297,7 @@ func (v *RemoteMCResponse) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -40327,7 +40327,7 @@ func (c RemoteMCResponseRejectChoice) String() string {
 type RemoteMCResponseReject struct {
 	Choice RemoteMCResponseRejectChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -40340,7 +40340,7 @@ func (v *RemoteMCResponseReject) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -40370,7 +40370,7 @@ func (v *RemoteMCResponseReject) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -40413,7 +40413,7 @@ type MultilinkRequest struct {
 	// maximumHeaderInterval
 	MaximumHeaderInterval *MultilinkRequestMaximumHeaderInterval
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -40462,7 +40462,7 @@ func (v *MultilinkRequest) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -40515,7 +40515,7 @@ func (v *MultilinkRequest) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -40791,7 +40791,7 @@ type MultilinkRequestMaximumHeaderIntervalRequestType struct {
 	// requestedInterval
 	RequestedInterval uint16
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -40807,7 +40807,7 @@ func (v *MultilinkRequestMaximumHeaderIntervalRequestType) Encode(e *per.Encoder
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -40844,7 +40844,7 @@ func (v *MultilinkRequestMaximumHeaderIntervalRequestType) decode(d *per.Decoder
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -40887,7 +40887,7 @@ type MultilinkResponse struct {
 	// maximumHeaderInterval
 	MaximumHeaderInterval *MultilinkResponseMaximumHeaderInterval
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -40936,7 +40936,7 @@ func (v *MultilinkResponse) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -40989,7 +40989,7 @@ func (v *MultilinkResponse) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -41157,7 +41157,7 @@ type MultilinkResponseAddConnectionResponseCode struct {
 	// rejected
 	Rejected *MultilinkResponseAddConnectionResponseCodeRejected
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -41176,7 +41176,7 @@ func (v *MultilinkResponseAddConnectionResponseCode) Encode(e *per.Encoder) erro
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -41210,7 +41210,7 @@ func (v *MultilinkResponseAddConnectionResponseCode) decode(d *per.Decoder) erro
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -41240,7 +41240,7 @@ func (c MultilinkResponseAddConnectionResponseCodeRejectedChoice) String() strin
 type MultilinkResponseAddConnectionResponseCodeRejected struct {
 	Choice MultilinkResponseAddConnectionResponseCodeRejectedChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -41253,7 +41253,7 @@ func (v *MultilinkResponseAddConnectionResponseCodeRejected) Encode(e *per.Encod
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -41283,7 +41283,7 @@ func (v *MultilinkResponseAddConnectionResponseCodeRejected) decode(d *per.Decod
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -41440,7 +41440,7 @@ type MultilinkIndication struct {
 	// excessiveError
 	ExcessiveError *MultilinkIndicationExcessiveError
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -41473,7 +41473,7 @@ func (v *MultilinkIndication) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -41516,7 +41516,7 @@ func (v *MultilinkIndication) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -41660,7 +41660,7 @@ type DialingInformation struct {
 	// infoNotAvailable
 	InfoNotAvailable uint16
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -41699,7 +41699,7 @@ func (v *DialingInformation) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -41763,7 +41763,7 @@ func (v *DialingInformation) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -41920,7 +41920,7 @@ type DialingInformationNetworkType struct {
 	// nonStandard
 	NonStandard *NonStandardMessage
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -41945,7 +41945,7 @@ func (v *DialingInformationNetworkType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -41989,7 +41989,7 @@ func (v *DialingInformationNetworkType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -42356,7 +42356,7 @@ func (c LogicalChannelRateRejectReasonChoice) String() string {
 type LogicalChannelRateRejectReason struct {
 	Choice LogicalChannelRateRejectReasonChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -42369,7 +42369,7 @@ func (v *LogicalChannelRateRejectReason) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -42399,7 +42399,7 @@ func (v *LogicalChannelRateRejectReason) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -42480,7 +42480,7 @@ type SendTerminalCapabilitySet struct {
 	// specificRequest
 	SpecificRequest *SendTerminalCapabilitySetSpecificRequest
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -42499,7 +42499,7 @@ func (v *SendTerminalCapabilitySet) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -42533,7 +42533,7 @@ func (v *SendTerminalCapabilitySet) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -42720,7 +42720,7 @@ type EncryptionCommand struct {
 	// encryptionAlgorithmID
 	EncryptionAlgorithmID *EncryptionCommandEncryptionAlgorithmID
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -42744,7 +42744,7 @@ func (v *EncryptionCommand) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -42786,7 +42786,7 @@ func (v *EncryptionCommand) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -43090,7 +43090,7 @@ type EndSessionCommand struct {
 	// genericInformation
 	GenericInformation []GenericInformation
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -43146,7 +43146,7 @@ func (v *EndSessionCommand) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -43229,7 +43229,7 @@ func (v *EndSessionCommand) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -43262,7 +43262,7 @@ func (c EndSessionCommandGstnOptionsChoice) String() string {
 type EndSessionCommandGstnOptions struct {
 	Choice EndSessionCommandGstnOptionsChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -43281,7 +43281,7 @@ func (v *EndSessionCommandGstnOptions) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 5 {
 			e.PutChoice(int(v.Choice)-1, 5, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -43314,7 +43314,7 @@ func (v *EndSessionCommandGstnOptions) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -43345,7 +43345,7 @@ func (c EndSessionCommandIsdnOptionsChoice) String() string {
 type EndSessionCommandIsdnOptions struct {
 	Choice EndSessionCommandIsdnOptionsChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -43360,7 +43360,7 @@ func (v *EndSessionCommandIsdnOptions) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -43391,7 +43391,7 @@ func (v *EndSessionCommandIsdnOptions) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -43437,7 +43437,7 @@ type ConferenceCommand struct {
 	// substituteConferenceIDCommand
 	SubstituteConferenceIDCommand *SubstituteConferenceIDCommand
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -43488,7 +43488,7 @@ func (v *ConferenceCommand) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 7, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -43550,7 +43550,7 @@ func (v *ConferenceCommand) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -43638,7 +43638,7 @@ func (c EncryptionUpdateDirectionChoice) String() string {
 type EncryptionUpdateDirection struct {
 	Choice EncryptionUpdateDirectionChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -43651,7 +43651,7 @@ func (v *EncryptionUpdateDirection) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -43681,7 +43681,7 @@ func (v *EncryptionUpdateDirection) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -43853,7 +43853,7 @@ type MiscellaneousCommandType struct {
 	// encryptionUpdateAck
 	EncryptionUpdateAck *MiscellaneousCommandTypeEncryptionUpdateAck
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -44032,7 +44032,7 @@ func (v *MiscellaneousCommandType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 25 {
 			e.PutChoice(int(v.Choice)-1, 10, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -44299,7 +44299,7 @@ func (v *MiscellaneousCommandType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -44540,7 +44540,7 @@ func (c MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoice) Str
 type MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount struct {
 	Choice MiscellaneousCommandTypeProgressiveRefinementStartRepeatCountChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -44557,7 +44557,7 @@ func (v *MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount) Encode(e
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -44589,7 +44589,7 @@ func (v *MiscellaneousCommandTypeProgressiveRefinementStartRepeatCount) decode(d
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -45108,7 +45108,7 @@ type PictureReference struct {
 	// longTermPictureIndex
 	LongTermPictureIndex uint8
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -45127,7 +45127,7 @@ func (v *PictureReference) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -45171,7 +45171,7 @@ func (v *PictureReference) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -45205,7 +45205,7 @@ type H223MultiplexReconfiguration struct {
 	// h223AnnexADoubleFlag
 	H223AnnexADoubleFlag *H223MultiplexReconfigurationH223AnnexADoubleFlag
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -45230,7 +45230,7 @@ func (v *H223MultiplexReconfiguration) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -45268,7 +45268,7 @@ func (v *H223MultiplexReconfiguration) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -45300,7 +45300,7 @@ func (c H223MultiplexReconfigurationH223ModeChangeChoice) String() string {
 type H223MultiplexReconfigurationH223ModeChange struct {
 	Choice H223MultiplexReconfigurationH223ModeChangeChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -45317,7 +45317,7 @@ func (v *H223MultiplexReconfigurationH223ModeChange) Encode(e *per.Encoder) erro
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -45349,7 +45349,7 @@ func (v *H223MultiplexReconfigurationH223ModeChange) decode(d *per.Decoder) erro
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -45379,7 +45379,7 @@ func (c H223MultiplexReconfigurationH223AnnexADoubleFlagChoice) String() string 
 type H223MultiplexReconfigurationH223AnnexADoubleFlag struct {
 	Choice H223MultiplexReconfigurationH223AnnexADoubleFlagChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -45392,7 +45392,7 @@ func (v *H223MultiplexReconfigurationH223AnnexADoubleFlag) Encode(e *per.Encoder
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -45422,7 +45422,7 @@ func (v *H223MultiplexReconfigurationH223AnnexADoubleFlag) decode(d *per.Decoder
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -45574,7 +45574,7 @@ type NewATMVCCommandAal struct {
 	// aal5
 	Aal5 *NewATMVCCommandAalAal5
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -45599,7 +45599,7 @@ func (v *NewATMVCCommandAal) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -45637,7 +45637,7 @@ func (v *NewATMVCCommandAal) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -45754,7 +45754,7 @@ func (c NewATMVCCommandAalAal1ClockRecoveryChoice) String() string {
 type NewATMVCCommandAalAal1ClockRecovery struct {
 	Choice NewATMVCCommandAalAal1ClockRecoveryChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -45769,7 +45769,7 @@ func (v *NewATMVCCommandAalAal1ClockRecovery) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -45800,7 +45800,7 @@ func (v *NewATMVCCommandAalAal1ClockRecovery) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -45832,7 +45832,7 @@ func (c NewATMVCCommandAalAal1ErrorCorrectionChoice) String() string {
 type NewATMVCCommandAalAal1ErrorCorrection struct {
 	Choice NewATMVCCommandAalAal1ErrorCorrectionChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -45849,7 +45849,7 @@ func (v *NewATMVCCommandAalAal1ErrorCorrection) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -45881,7 +45881,7 @@ func (v *NewATMVCCommandAalAal1ErrorCorrection) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -45986,7 +45986,7 @@ func (c NewATMVCCommandMultiplexChoice) String() string {
 type NewATMVCCommandMultiplex struct {
 	Choice NewATMVCCommandMultiplexChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -46001,7 +46001,7 @@ func (v *NewATMVCCommandMultiplex) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -46032,7 +46032,7 @@ func (v *NewATMVCCommandMultiplex) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -46153,7 +46153,7 @@ func (c NewATMVCCommandReverseParametersMultiplexChoice) String() string {
 type NewATMVCCommandReverseParametersMultiplex struct {
 	Choice NewATMVCCommandReverseParametersMultiplexChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -46168,7 +46168,7 @@ func (v *NewATMVCCommandReverseParametersMultiplex) Encode(e *per.Encoder) error
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -46199,7 +46199,7 @@ func (v *NewATMVCCommandReverseParametersMultiplex) decode(d *per.Decoder) error
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -46311,7 +46311,7 @@ func (c MobileMultilinkReconfigurationCommandStatusChoice) String() string {
 type MobileMultilinkReconfigurationCommandStatus struct {
 	Choice MobileMultilinkReconfigurationCommandStatusChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -46324,7 +46324,7 @@ func (v *MobileMultilinkReconfigurationCommandStatus) Encode(e *per.Encoder) err
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -46354,7 +46354,7 @@ func (v *MobileMultilinkReconfigurationCommandStatus) decode(d *per.Decoder) err
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -46565,7 +46565,7 @@ func (c FunctionNotSupportedCauseChoice) String() string {
 type FunctionNotSupportedCause struct {
 	Choice FunctionNotSupportedCauseChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -46580,7 +46580,7 @@ func (v *FunctionNotSupportedCause) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -46611,7 +46611,7 @@ func (v *FunctionNotSupportedCause) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -46671,7 +46671,7 @@ type ConferenceIndication struct {
 	// videoIndicateCompose
 	VideoIndicateCompose *VideoIndicateCompose
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -46769,7 +46769,7 @@ func (v *ConferenceIndication) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 16 {
 			e.PutChoice(int(v.Choice)-1, 10, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -46896,7 +46896,7 @@ func (v *ConferenceIndication) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -47166,7 +47166,7 @@ type MiscellaneousIndicationType struct {
 	// transportCapability
 	TransportCapability *TransportCapability
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -47218,7 +47218,7 @@ func (v *MiscellaneousIndicationType) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 12 {
 			e.PutChoice(int(v.Choice)-1, 10, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -47289,7 +47289,7 @@ func (v *MiscellaneousIndicationType) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -48062,7 +48062,7 @@ type NewATMVCIndicationAal struct {
 	// aal5
 	Aal5 *NewATMVCIndicationAalAal5
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -48087,7 +48087,7 @@ func (v *NewATMVCIndicationAal) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 2 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -48125,7 +48125,7 @@ func (v *NewATMVCIndicationAal) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -48242,7 +48242,7 @@ func (c NewATMVCIndicationAalAal1ClockRecoveryChoice) String() string {
 type NewATMVCIndicationAalAal1ClockRecovery struct {
 	Choice NewATMVCIndicationAalAal1ClockRecoveryChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -48257,7 +48257,7 @@ func (v *NewATMVCIndicationAalAal1ClockRecovery) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -48288,7 +48288,7 @@ func (v *NewATMVCIndicationAalAal1ClockRecovery) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -48320,7 +48320,7 @@ func (c NewATMVCIndicationAalAal1ErrorCorrectionChoice) String() string {
 type NewATMVCIndicationAalAal1ErrorCorrection struct {
 	Choice NewATMVCIndicationAalAal1ErrorCorrectionChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -48337,7 +48337,7 @@ func (v *NewATMVCIndicationAalAal1ErrorCorrection) Encode(e *per.Encoder) error 
 	default:
 		if v.raw != nil && v.Choice > 4 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -48369,7 +48369,7 @@ func (v *NewATMVCIndicationAalAal1ErrorCorrection) decode(d *per.Decoder) error 
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -48474,7 +48474,7 @@ func (c NewATMVCIndicationMultiplexChoice) String() string {
 type NewATMVCIndicationMultiplex struct {
 	Choice NewATMVCIndicationMultiplexChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -48489,7 +48489,7 @@ func (v *NewATMVCIndicationMultiplex) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -48520,7 +48520,7 @@ func (v *NewATMVCIndicationMultiplex) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -48641,7 +48641,7 @@ func (c NewATMVCIndicationReverseParametersMultiplexChoice) String() string {
 type NewATMVCIndicationReverseParametersMultiplex struct {
 	Choice NewATMVCIndicationReverseParametersMultiplexChoice
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -48656,7 +48656,7 @@ func (v *NewATMVCIndicationReverseParametersMultiplex) Encode(e *per.Encoder) er
 	default:
 		if v.raw != nil && v.Choice > 3 {
 			e.PutChoice(int(v.Choice)-1, 3, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -48687,7 +48687,7 @@ func (v *NewATMVCIndicationReverseParametersMultiplex) decode(d *per.Decoder) er
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -48876,7 +48876,7 @@ type UserInputIndication struct {
 	// genericInformation
 	GenericInformation []GenericInformation
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -48965,7 +48965,7 @@ func (v *UserInputIndication) Encode(e *per.Encoder) error {
 	default:
 		if v.raw != nil && v.Choice > 8 {
 			e.PutChoice(int(v.Choice)-1, 2, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -49102,7 +49102,7 @@ func (v *UserInputIndication) decode(d *per.Decoder) error {
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil
@@ -49139,7 +49139,7 @@ type UserInputIndicationUserInputSupportIndication struct {
 	// nonStandard
 	NonStandard *NonStandardParameter
 
-	raw []byte // contents of an extension alternative this code does not know
+	raw *[]byte // contents of an extension alternative this code does not know
 }
 
 // Encode appends the ALIGNED PER encoding of v to e.
@@ -49174,7 +49174,7 @@ func (v *UserInputIndicationUserInputSupportIndication) Encode(e *per.Encoder) e
 	default:
 		if v.raw != nil && v.Choice > 7 {
 			e.PutChoice(int(v.Choice)-1, 4, true)
-			return e.PutOpenRaw(v.raw)
+			return e.PutOpenRaw(*v.raw)
 		}
 		return e.NoAlternative(uint32(v.Choice))
 	}
@@ -49237,7 +49237,7 @@ func (v *UserInputIndicationUserInputSupportIndication) decode(d *per.Decoder) e
 		if err != nil {
 			return err
 		}
-		v.raw = raw
+		v.raw = &raw
 	}
 	d.Leave()
 	return nil

@@ -12,10 +12,18 @@ package per
 // is emitted and the bitmap covers every known addition. Generated types
 // embed an Extensions in an unexported field.
 type Extensions struct {
+	known   uint64    // presence of known additions as received (bit i)
+	unknown *[][]byte // additions at positions known.. as received; nil entries = absent
+	n       int32     // bitmap length received
 	decoded bool
-	n       int      // bitmap length received
-	known   uint64   // presence of known additions as received (bit i)
-	unknown [][]byte // additions at positions known.. as received; nil = absent
+}
+
+// raw returns the unknown additions kept in x.
+func (x *Extensions) raw() [][]byte {
+	if x.unknown == nil {
+		return nil
+	}
+	return *x.unknown
 }
 
 // Keep reports whether mandatory known addition i is to be encoded: always
@@ -27,7 +35,7 @@ func (x *Extensions) Keep(i int) bool {
 // HasUnknown reports whether the value carried extension additions that the
 // generated code does not know (kept raw for re-encoding).
 func (x *Extensions) HasUnknown() bool {
-	for _, u := range x.unknown {
+	for _, u := range x.raw() {
 		if u != nil {
 			return true
 		}
@@ -40,8 +48,9 @@ func (x *Extensions) HasUnknown() bool {
 // when no addition is present and the extension bit is zero.
 func (x *Extensions) Len(present uint64, known int) int {
 	last := 0
-	for i := len(x.unknown) - 1; i >= 0; i-- {
-		if x.unknown[i] != nil {
+	unknown := x.raw()
+	for i := len(unknown) - 1; i >= 0; i-- {
+		if unknown[i] != nil {
 			last = known + i + 1
 			break
 		}
@@ -57,7 +66,7 @@ func (x *Extensions) Len(present uint64, known int) int {
 			last = i + 1
 		}
 	}
-	return max(x.n, last)
+	return max(int(x.n), last)
 }
 
 // PutExtensionBitmap writes the length (n-1, a normally small number) and the
@@ -65,20 +74,21 @@ func (x *Extensions) Len(present uint64, known int) int {
 // later ones from the raw additions kept in x.
 func (e *Encoder) PutExtensionBitmap(x *Extensions, present uint64, known, n int) {
 	e.PutNormallySmall(n - 1)
+	unknown := x.raw()
 	for i := 0; i < n; i++ {
 		if i < known {
 			e.PutBit(present&(1<<i) != 0)
 			continue
 		}
 		j := i - known
-		e.PutBit(j < len(x.unknown) && x.unknown[j] != nil)
+		e.PutBit(j < len(unknown) && unknown[j] != nil)
 	}
 }
 
 // PutUnknownExtensions writes the raw additions kept in x, after the known
 // additions.
 func (e *Encoder) PutUnknownExtensions(x *Extensions) {
-	for _, u := range x.unknown {
+	for _, u := range x.raw() {
 		if u != nil {
 			e.putOpenOctets(u)
 		}
@@ -100,7 +110,7 @@ func (d *Decoder) ExtensionBitmap(x *Extensions, known int) (uint64, error) {
 	if err := d.need(n); err != nil {
 		return 0, err
 	}
-	x.decoded, x.n, x.known = true, n, 0
+	x.decoded, x.n, x.known, x.unknown = true, int32(n), 0, nil
 	for i := 0; i < n; i++ {
 		if d.bits(1) == 0 {
 			continue
@@ -110,9 +120,10 @@ func (d *Decoder) ExtensionBitmap(x *Extensions, known int) (uint64, error) {
 			continue
 		}
 		if x.unknown == nil {
-			x.unknown = make([][]byte, n-known)
+			u := make([][]byte, n-known)
+			x.unknown = &u
 		}
-		x.unknown[i-known] = []byte{} // present; filled by UnknownExtensions
+		(*x.unknown)[i-known] = []byte{} // present; filled by UnknownExtensions
 	}
 	return x.known, nil
 }
@@ -131,19 +142,20 @@ func (x *Extensions) RootOnly() {
 // UnknownExtensions reads the open types of the additions that the bitmap
 // marked present beyond the known ones and keeps their contents in x.
 func (d *Decoder) UnknownExtensions(x *Extensions) error {
-	for i, u := range x.unknown {
+	unknown := x.raw()
+	for i, u := range unknown {
 		if u == nil {
 			continue
 		}
 		if d.rnd != nil {
-			x.unknown[i] = d.randOctets(Size{Min: 1, Max: 6})
+			unknown[i] = d.randOctets(Size{Min: 1, Max: 6})
 			continue
 		}
 		b, err := d.OpenRaw()
 		if err != nil {
 			return err
 		}
-		x.unknown[i] = b
+		unknown[i] = b
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func (d *Decoder) randOID() ObjectIdentifier {
 }
 
 func (d *Decoder) randExtensions(x *Extensions, known int) uint64 {
-	*x = Extensions{decoded: true, n: known}
+	*x = Extensions{decoded: true, n: int32(known)}
 	p := d.presence()
 	for i := 0; i < known; i++ {
 		if d.rnd.IntN(8) < p+1 {
@@ -136,9 +136,10 @@ func (d *Decoder) randExtensions(x *Extensions, known int) uint64 {
 	}
 	if d.rnd.IntN(4) == 0 {
 		extra := 1 + d.rnd.IntN(2)
-		x.n = known + extra
-		x.unknown = make([][]byte, extra)
-		x.unknown[extra-1] = []byte{}
+		x.n = int32(known + extra)
+		u := make([][]byte, extra)
+		u[extra-1] = []byte{}
+		x.unknown = &u
 	}
 	return x.known
 }

@@ -886,7 +886,7 @@ func (g *gen) emitChoice(b *w, d *decl) error {
 	}
 	if t.Ext {
 		b.p("")
-		b.p("raw []byte // contents of an extension alternative this code does not know")
+		b.p("raw *[]byte // contents of an extension alternative this code does not know")
 	}
 	b.p("}\n")
 
@@ -919,7 +919,7 @@ func (g *gen) emitChoice(b *w, d *decl) error {
 	if t.Ext {
 		b.p("if v.raw != nil && v.Choice > %d {", known)
 		b.p("e.PutChoice(int(v.Choice)-1, %d, true)", root)
-		b.p("return e.PutOpenRaw(v.raw)")
+		b.p("return e.PutOpenRaw(*v.raw)")
 		b.p("}")
 	}
 	b.p("return e.NoAlternative(uint32(v.Choice))")
@@ -970,7 +970,7 @@ func (g *gen) emitChoice(b *w, d *decl) error {
 		b.p("if err != nil {")
 		b.p("return err")
 		b.p("}")
-		b.p("v.raw = raw")
+		b.p("v.raw = &raw")
 	}
 	b.p("}")
 	b.p("d.Leave()")

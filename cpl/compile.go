@@ -609,6 +609,9 @@ func (c *compiler) ruleSwitch(x *xnode) node {
 			c.sink.node(k, CodeMissingAttribute, "taa:rule needs one origin selector: %s", strings.Join(originSelectors, ", "))
 		case 1:
 			r.originField = fieldNames[sel[0].local]
+			if c.rfc && sel[0].local == "origin" {
+				r.originField = fieldUnauthenticatedOrigin // RFC 3880 meaning
+			}
 			r.origin = c.regex(k, sel[0], "")
 		default:
 			c.sink.attr(k, sel[1], CodeConflict, "taa:rule takes exactly one origin selector; found %s and %s", sel[0].local, sel[1].local)

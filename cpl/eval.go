@@ -84,7 +84,13 @@ func (r *Result) Resume(ctx context.Context, outcome Outcome, redirectTo ...stri
 	res := &Result{prog: p, in: r.in, resumes: r.resumes + 1, Source: r.Source}
 	res.Trace = append(res.traceBuf[:0], r.Trace...)
 	st := evalState{ctx: ctx, p: p, in: r.in, res: res, resumed: outcome}
-	st.set = append(res.locBuf[:0], r.Locations...)
+	if p.dialect != RFC3880 {
+		st.set = append(res.locBuf[:0], r.Locations...)
+	} else {
+		// RFC 3880 §6.1: the locations a proxy used are cleared from the
+		// set before an output runs.
+		st.set = res.locBuf[:0]
+	}
 	st.initial = -1
 	if res.resumes > p.cfg.limits.MaxResumes {
 		return st.fail(fmt.Errorf("%w (%d)", ErrResumeLimit, p.cfg.limits.MaxResumes))

@@ -391,9 +391,16 @@ func (c *compiler) recurrence(k *xnode, loc *time.Location) *recurrence {
 	return r
 }
 
-// instant turns a civil time of the rule into an instant.
+// instant turns a civil time of the rule into an instant. A time that does
+// not exist (a spring-forward gap) is read with the UTC offset in force
+// before the gap, as RFC 5545 §3.3.5 says: 02:30 becomes 03:30.
 func (r *recurrence) instant(c time.Time) time.Time {
-	return time.Date(c.Year(), c.Month(), c.Day(), c.Hour(), c.Minute(), c.Second(), 0, r.loc)
+	t := time.Date(c.Year(), c.Month(), c.Day(), c.Hour(), c.Minute(), c.Second(), 0, r.loc)
+	if t.Hour() == c.Hour() && t.Minute() == c.Minute() && t.Day() == c.Day() {
+		return t
+	}
+	_, off := t.Add(-6 * time.Hour).Zone()
+	return c.Add(-time.Duration(off) * time.Second).In(r.loc)
 }
 
 func (r *recurrence) end(start time.Time) time.Time {

@@ -7,25 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"strings"
 	"sync"
 
 	"github.com/causeway-edge/causeway/sip"
+	"github.com/causeway-edge/causeway/sip/transport"
 )
 
-// Addr is a transport address: the network ("udp", "tcp", "tls", ...)
-// and the IP address and port.
-type Addr struct {
-	Network  string
-	AddrPort netip.AddrPort
-}
-
-// Reliable reports a stream transport: no retransmissions, zero wait
-// timers.
-func (a Addr) Reliable() bool { return !strings.EqualFold(a.Network, "udp") }
-
-func (a Addr) String() string { return a.Network + ":" + a.AddrPort.String() }
+// Addr is a transport address (network, IP and port); see
+// transport.Addr.
+type Addr = transport.Addr
 
 // Transport sends messages. For a response, dest is the source of the
 // request; the transport applies RFC 3261 §18.2.2 and RFC 3581 (the

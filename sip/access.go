@@ -42,26 +42,27 @@ func (m *Message) values(k hkind, name string) values {
 }
 
 // next returns the next value and the field it came from; ok is false at
-// the end. bad is set when a quote or bracket is unbalanced.
-func (it *values) next() (v string, f *field, ok, bad bool) {
+// the end. A value with an unbalanced quote or bracket runs to the end of
+// its line, for the value parser to refuse.
+func (it *values) next() (v string, f *field, ok bool) {
 	for {
 		if it.pending {
 			f = &it.m.fields[it.fi]
 			first, rest, more, balanced := splitComma(it.rest)
 			if !balanced {
 				it.pending = false
-				return trimLWS(it.rest), f, true, true
+				return trimLWS(it.rest), f, true
 			}
 			it.rest, it.pending = rest, more
-			return trimLWS(first), f, true, false
+			return trimLWS(first), f, true
 		}
 		it.fi = it.m.index(it.k, it.name, it.fi+1)
 		if it.fi < 0 {
-			return "", nil, false, false
+			return "", nil, false
 		}
 		f = &it.m.fields[it.fi]
 		if !it.list {
-			return it.m.val(f), f, true, false
+			return it.m.val(f), f, true
 		}
 		if f.valLen == 0 {
 			continue // an empty list header ("Supported:") has no values
@@ -91,7 +92,7 @@ func (m *Message) Values(name string) []string {
 	var out []string
 	it := m.values(kindOf(name), name)
 	for {
-		v, _, ok, _ := it.next()
+		v, _, ok := it.next()
 		if !ok {
 			return out
 		}
@@ -104,7 +105,7 @@ func (m *Message) Count(name string) int {
 	n := 0
 	it := m.values(kindOf(name), name)
 	for {
-		_, _, ok, _ := it.next()
+		_, _, ok := it.next()
 		if !ok {
 			return n
 		}
@@ -184,7 +185,7 @@ func (m *Message) Vias() ([]Via, error) {
 	var out []Via
 	it := m.values(hVia, "")
 	for {
-		v, f, ok, _ := it.next()
+		v, f, ok := it.next()
 		if !ok {
 			return out, nil
 		}
@@ -362,7 +363,7 @@ func (m *Message) Addresses(name string) ([]Address, error) {
 	var out []Address
 	it := m.values(k, name)
 	for {
-		v, f, ok, _ := it.next()
+		v, f, ok := it.next()
 		if !ok {
 			return out, nil
 		}
@@ -405,7 +406,7 @@ func (m *Message) Tokens(name string) ([]string, error) {
 	var out []string
 	it := m.values(kindOf(name), name)
 	for {
-		v, f, ok, _ := it.next()
+		v, f, ok := it.next()
 		if !ok {
 			return out, nil
 		}
@@ -421,7 +422,7 @@ func (m *Message) Tokens(name string) ([]string, error) {
 func (m *Message) HasToken(name, tok string) bool {
 	it := m.values(kindOf(name), name)
 	for {
-		v, _, ok, _ := it.next()
+		v, _, ok := it.next()
 		if !ok {
 			return false
 		}
@@ -467,7 +468,7 @@ func (m *Message) Auths(name string) ([]Auth, error) {
 func (m *Message) ParamValue(name string) (ParamValue, error) {
 	k := kindOf(name)
 	it := m.values(k, name)
-	v, f, ok, _ := it.next()
+	v, f, ok := it.next()
 	if !ok {
 		return ParamValue{}, ErrNoHeader
 	}
@@ -550,7 +551,7 @@ func (m *Message) Warnings() ([]Warning, error) {
 	var out []Warning
 	it := m.values(hWarning, "")
 	for {
-		v, f, ok, _ := it.next()
+		v, f, ok := it.next()
 		if !ok {
 			return out, nil
 		}

@@ -122,7 +122,7 @@ func (m *Message) Del(name string) int {
 func (m *Message) PopFirst(name string) (string, bool) {
 	k := kindOf(name)
 	it := m.values(k, name)
-	v, f, ok, _ := it.next()
+	v, f, ok := it.next()
 	if !ok {
 		return "", false
 	}
@@ -149,7 +149,7 @@ func (m *Message) ReplaceFirst(name, value string) error {
 	}
 	k := kindOf(name)
 	it := m.values(k, name)
-	_, f, ok, _ := it.next()
+	_, f, ok := it.next()
 	if !ok {
 		m.add(m.newField(name, value))
 		return nil

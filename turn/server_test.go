@@ -557,3 +557,57 @@ func TestBandwidthCap(t *testing.T) {
 		t.Fatalf("after a second: %+v", st)
 	}
 }
+
+// RFC 8656 ADDITIONAL-ADDRESS-FAMILY: a dual allocation returns an IPv4
+// and an IPv6 relayed address, and relays to peers of each family.
+func TestDualAllocation(t *testing.T) {
+	six := netip.MustParseAddr("::1")
+	if c, err := newPeerErr(six); err != nil {
+		t.Skip("no IPv6 loopback: " + err.Error())
+	} else {
+		c.Close()
+	}
+	s := newTestServer(t, func(c *Config) {
+		c.RelayAddress6 = six
+		c.AllowedPeers = append(c.AllowedPeers, netip.MustParsePrefix("::1/128"))
+	})
+	c := dialUDP(t, s.udp, "alice", "secret")
+	r := c.do(stun.MethodAllocate, transport(17), rawAttr{attrAddlAddrFamily, []byte{familyIPv6, 0, 0, 0}})
+	var relays []netip.AddrPort
+	for _, a := range r.Attributes {
+		if a.Type == stun.AttrXORRelayedAddress {
+			ap, _ := xorAddr(a.Value, r.TransactionID[:])
+			relays = append(relays, ap)
+		}
+	}
+	if errCode(r) != 0 || len(relays) != 2 || !relays[0].Addr().Is4() || !relays[1].Addr().Is6() {
+		t.Fatalf("dual allocation: %v %v", r, relays)
+	}
+	p6 := newPeerAt(t, six)
+	if r := c.do(stun.MethodCreatePermission, peerAttr(p6.addr())); errCode(r) != 0 {
+		t.Fatal(r)
+	}
+	ind, _ := stun.Build(stun.TransactionID, stun.NewType(stun.MethodSend, stun.ClassIndication), peerAttr(p6.addr()),
+		rawAttr{attrData, []byte("v6")})
+	c.write(ind.Raw)
+	if b, from := p6.recv(); string(b) != "v6" || from.Addr() != six || from.Port() != relays[1].Port() {
+		t.Fatalf("%q from %v", b, from)
+	}
+}
+
+// WriteMetrics exposes the counters in the Prometheus text format.
+func TestWriteMetrics(t *testing.T) {
+	s := newTestServer(t, nil)
+	dialUDP(t, s.udp, "alice", "secret").allocate()
+	var b strings.Builder
+	if err := s.WriteMetrics(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"turn_allocations 1\n", "turn_allocations_total 1\n", `turn_responses_total{result="error"} 1`,
+		"# TYPE turn_relayed_packets_total counter", `turn_alarm{id="30005"} 0`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}

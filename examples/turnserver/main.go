@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -23,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/causeway-edge/causeway/turn"
 	"github.com/pion/dtls/v3"
@@ -60,6 +62,7 @@ func run(args []string) error {
 	readers := fs.Int("readers", 0, "SO_REUSEPORT sockets per UDP listener (default 2)")
 	verbose := fs.Bool("v", false, "log every allocation event")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	metrics := fs.String("metrics", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:9641) at /metrics")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -170,6 +173,16 @@ func run(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "turnserver: listening on %v, relays %s %d-%d, realm %q\n", srv.Addrs(), cfg.RelayAddress, lo, hi, *realm)
+	if *metrics != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+			_ = srv.WriteMetrics(w)
+		})
+		hs := &http.Server{Addr: *metrics, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = hs.ListenAndServe() }()
+		defer hs.Close()
+	}
 	<-ctx.Done()
 	st := srv.Stats()
 	fmt.Fprintf(os.Stderr, "turnserver: %d allocations, %d packets to peers, %d to clients\n",

@@ -49,9 +49,32 @@ type ParseError struct {
 	// block parsed, holds that header block without its body so that the
 	// transport can still answer 513 Message Too Large before closing.
 	Partial *Message
+	// Data holds the bytes of the undecodable message as far as they were
+	// seen, at most MaxErrorData of them, for the "Decode Error" event's
+	// Protocol-buffer (SIP-15). From ParseMessage it is a view into the
+	// caller's buffer; from a Reader, a copy.
+	Data []byte
 	// Err is the underlying sentinel (ErrMessageTooLarge, ErrContentLength)
 	// or I/O error, if any.
 	Err error
+}
+
+// MaxErrorData bounds ParseError.Data (SIP-15: the bytes seen, truncated
+// to 4 KiB).
+const MaxErrorData = 4096
+
+// attachData sets the Data of a *ParseError that has none.
+func attachData(err error, b []byte, copyIt bool) error {
+	pe, ok := err.(*ParseError)
+	if !ok || pe.Data != nil || len(b) == 0 {
+		return err
+	}
+	b = b[:min(len(b), MaxErrorData)]
+	if copyIt {
+		b = append([]byte(nil), b...)
+	}
+	pe.Data = b
+	return err
 }
 
 func (e *ParseError) Error() string {

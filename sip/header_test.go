@@ -269,7 +269,7 @@ func TestMandatoryAccessorErrors(t *testing.T) {
 	assert.Equal(t, 400, pe.Status)
 }
 
-// TestCompactForms: every compact form of RFC 3261 §7.3.3 and its
+// TestCompactForms: SIP-11 — every compact form of RFC 3261 §7.3.3 and its
 // successors names the same header as the long form, in any case (spec §4.1).
 func TestCompactForms(t *testing.T) {
 	forms := []struct {

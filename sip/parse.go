@@ -60,15 +60,15 @@ func ParseMessage(data []byte) (*Message, error) {
 func ParseMessageLimits(data []byte, lim Limits) (*Message, error) {
 	lim = lim.withDefaults()
 	if len(data) > lim.MaxSize {
-		return nil, &ParseError{Offset: lim.MaxSize, Reason: "message of " + strconv.Itoa(len(data)) +
-			" bytes exceeds the limit of " + strconv.Itoa(lim.MaxSize), Status: 513, Framing: true, Err: ErrMessageTooLarge}
+		return nil, attachData(&ParseError{Offset: lim.MaxSize, Reason: "message of " + strconv.Itoa(len(data)) +
+			" bytes exceeds the limit of " + strconv.Itoa(lim.MaxSize), Status: 513, Framing: true, Err: ErrMessageTooLarge}, data, false)
 	}
 	if len(data) == 0 {
 		return nil, &ParseError{Offset: 0, Reason: "empty message", Status: 400, Framing: true}
 	}
 	m := new(Message)
 	if err := m.parse(data, lim, modeDatagram); err != nil {
-		return nil, err
+		return nil, attachData(err, data, false)
 	}
 	return m, nil
 }

@@ -33,7 +33,8 @@ type Reader struct {
 	buf  []byte // buffered input is buf[start:end]
 	beg  int
 	end  int
-	scan int // header-end search resumes here
+	scan int    // header-end search resumes here
+	seen []byte // the current message's bytes so far, for ParseError.Data
 	err  error
 }
 
@@ -74,6 +75,15 @@ func (r *Reader) ReadMessage() (*Message, error) {
 }
 
 func (r *Reader) read() (*Message, error) {
+	m, err := r.readMessage()
+	if err != nil {
+		err = attachData(err, r.seen, true)
+	}
+	r.seen = nil
+	return m, err
+}
+
+func (r *Reader) readMessage() (*Message, error) {
 	// Keep-alives and stray line ends before the start line.
 	for {
 		if r.beg == r.end {
@@ -123,20 +133,22 @@ func (r *Reader) read() (*Message, error) {
 
 	// The header block.
 	hdrEnd := -1
-	for hdrEnd < 0 {
-		hdrEnd = r.findHeaderEnd()
-		if hdrEnd >= 0 {
+	for {
+		if hdrEnd = r.findHeaderEnd(); hdrEnd >= 0 {
 			break
 		}
 		if r.end-r.beg > r.lim.MaxSize {
+			r.seen = r.buf[r.beg:r.end]
 			return nil, &ParseError{Offset: r.lim.MaxSize, Reason: "header block exceeds the limit of " +
 				strconv.Itoa(r.lim.MaxSize) + " bytes", Status: 513, Framing: true, Err: ErrMessageTooLarge}
 		}
 		if err := r.fill(); err != nil {
+			r.seen = r.buf[r.beg:r.end]
 			return nil, r.eof(err)
 		}
 	}
 	head := r.buf[r.beg:hdrEnd]
+	r.seen = head
 	cl, err := contentLength(head)
 	if err != nil {
 		return nil, err
@@ -161,10 +173,12 @@ func (r *Reader) read() (*Message, error) {
 		r.beg, r.end = 0, 0
 	}
 	if n < total {
-		if _, err := io.ReadFull(r.r, msg[n:]); err != nil {
+		if k, err := io.ReadFull(r.r, msg[n:]); err != nil {
+			r.seen = msg[:n+k]
 			return nil, r.eof(err)
 		}
 	}
+	r.seen = msg
 	m := new(Message)
 	if err := m.parse(msg, r.lim, modeStream); err != nil {
 		return nil, err

@@ -288,3 +288,42 @@ func TestReaderLargeMessages(t *testing.T) {
 		assert.Equal(t, want[i], m.String())
 	}
 }
+
+// TestDecodeErrorData: SIP-15 — an undecodable message's error carries the
+// bytes seen, truncated to 4 KiB, for the Decode Error event.
+func TestDecodeErrorData(t *testing.T) {
+	bad := "INVITE sip:h SIP/2.0\r\nBad Header: x\r\nContent-Length: 3\r\n\r\nabc"
+	_, err := ParseMessage([]byte(bad))
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, bad, string(pe.Data))
+
+	r := NewReader(strings.NewReader(bad + streamMsg("BYE", "")))
+	_, err = r.ReadMessage()
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, bad, string(pe.Data), "the stream's bytes of that message")
+	_, err = r.ReadMessage()
+	require.NoError(t, err)
+
+	noCL := "OPTIONS sip:h SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n\r\n"
+	_, err = NewReader(strings.NewReader(noCL)).ReadMessage()
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, noCL, string(pe.Data))
+
+	cut := streamMsg("INVITE", "v=0\r\n")
+	cut = cut[:len(cut)-2]
+	_, err = NewReader(iotest.OneByteReader(strings.NewReader(cut))).ReadMessage()
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, cut, string(pe.Data))
+
+	huge := "INVITE sip:h SIP/2.0\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("p", 90)+"\r\n", 400)
+	_, err = NewReader(strings.NewReader(huge)).ReadMessage()
+	require.ErrorAs(t, err, &pe)
+	assert.Len(t, pe.Data, MaxErrorData)
+	assert.Equal(t, huge[:MaxErrorData], string(pe.Data))
+
+	big := make([]byte, DefaultMaxSize+1)
+	_, err = ParseMessage(big)
+	require.ErrorAs(t, err, &pe)
+	assert.Len(t, pe.Data, MaxErrorData)
+}

@@ -51,6 +51,9 @@ func FuzzParseMessage(f *testing.F) {
 			if !errors.As(err, &pe) || pe.Reason == "" || pe.Status == 0 {
 				t.Fatalf("error %T %v is not a complete *ParseError", err, err)
 			}
+			if len(pe.Data) > MaxErrorData || !bytes.HasPrefix(data, pe.Data) {
+				t.Fatal("ParseError.Data is not the input's first bytes")
+			}
 			return
 		}
 		out := m.Bytes()
@@ -194,6 +197,9 @@ func FuzzReader(f *testing.F) {
 				var pe *ParseError
 				if !errors.Is(err, io.EOF) && !errors.As(err, &pe) {
 					t.Fatalf("unexpected error type %T: %v", err, err)
+				}
+				if pe != nil && (len(pe.Data) > MaxErrorData || !bytes.Contains(data, pe.Data)) {
+					t.Fatalf("ParseError.Data %q is not from the stream", pe.Data)
 				}
 				if pe != nil && pe.Framing {
 					if _, again := r.ReadMessage(); again != err {

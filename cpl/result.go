@@ -170,8 +170,8 @@ type Result struct {
 	proxy   *proxyNode
 	resumes int
 
-	locBuf   [4]Location
-	traceBuf [8]Step
+	locBuf   [2]Location
+	traceBuf [3]Step
 }
 
 // Groups returns Locations split into priority groups, highest first; the

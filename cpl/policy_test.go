@@ -283,9 +283,19 @@ func TestPolicyWatch(t *testing.T) {
 	if !p.HasScript() {
 		t.Fatal("watched script not loaded")
 	}
-	if err := os.WriteFile(path, []byte(doc(`<redirect/>`)), 0o600); err != nil {
-		t.Fatal(err)
+	// Files are replaced atomically, as editors and deploy tools do; the
+	// watcher's debounce is for slower writers.
+	write := func(b []byte) {
+		t.Helper()
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			t.Fatal(err)
+		}
 	}
+	write([]byte(doc(`<redirect/>`)))
 	e := wait(EventLoadFailed)
 	if e.Code != WarningLoadFailed {
 		t.Errorf("code %d", e.Code)
@@ -294,9 +304,7 @@ func TestPolicyWatch(t *testing.T) {
 	if res.Action != Reject {
 		t.Errorf("running policy replaced by a broken file: %s", res)
 	}
-	if err := os.WriteFile(path, seedVariants(t, "E8")["verbatim"], 0o600); err != nil {
-		t.Fatal(err)
-	}
+	write(seedVariants(t, "E8")["verbatim"])
 	wait(EventPolicyChange)
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {

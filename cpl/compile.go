@@ -44,6 +44,9 @@ func Compile(src []byte, opts ...Option) (*Program, error) {
 	sink := &errSink{m: newSrcMap(src), max: cfg.limits.MaxErrors, dialect: cfg.dialect}
 	root := parseTree(src, cfg.limits, sink)
 	if root == nil || len(sink.errs) > 0 && sink.full() {
+		if len(sink.errs) == 0 {
+			return nil, ErrorList{{Line: 1, Column: 1, Code: CodeXML, Offset: -1, Msg: "unreadable script", Dialect: cfg.dialect}}
+		}
 		return nil, sink.errs
 	}
 	c := &compiler{cfg: cfg, sink: sink, rfc: cfg.dialect == RFC3880}

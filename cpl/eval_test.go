@@ -260,6 +260,18 @@ func TestLocationSet(t *testing.T) {
 	if eval(t, doc(`<reject/>`), in).Retargeted() {
 		t.Error("reject is a retarget")
 	}
+	// CPL-44, CPL-45: what a search-rule or registration service decided.
+	for body, want := range map[string][2]bool{
+		`<reject/>`:                             {false, true},
+		`<proxy/>`:                              {true, false},
+		`<location url="x"><proxy/></location>`: {true, true},
+		``:                                      {true, false},
+	} {
+		r := eval(t, doc(body), in)
+		if r.Allowed() != want[0] || r.Resolved() != want[1] {
+			t.Errorf("%q: allowed %v resolved %v, want %v", body, r.Allowed(), r.Resolved(), want)
+		}
+	}
 }
 
 // CPL-23: source rewriting; display names follow the new user part.

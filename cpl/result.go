@@ -257,3 +257,16 @@ func (r *Result) String() string {
 	}
 	return r.Action.String()
 }
+
+// Allowed reports whether the decision lets the call or registration
+// through: anything but Reject. A registration policy service decides
+// exactly this (CPL-45).
+func (r *Result) Allowed() bool { return r.Action != Reject }
+
+// Resolved reports, for a search-rule policy service, whether the service
+// settled the search (CPL-44): a Reject stops the search via that rule, a
+// retargeted Proxy or a Redirect restarts call processing with new
+// aliases; Proceed or an unchanged Proxy leave the rule unresolved.
+func (r *Result) Resolved() bool {
+	return r.Action == Reject || r.Retargeted()
+}

@@ -194,6 +194,7 @@ func (h *handler) fail(cl *client, code stun.ErrorCode, key []byte, setters ...s
 }
 
 func (h *handler) send(cl *client, class stun.MessageClass, key []byte, setters []stun.Setter) []byte {
+	h.flush() // data the client sent before this request leaves first
 	r := h.resp
 	all := make([]stun.Setter, 0, len(setters)+5)
 	all = append(all, stun.NewType(h.req.Type.Method, class), stun.NewTransactionIDSetter(h.req.TransactionID))

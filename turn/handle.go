@@ -600,6 +600,21 @@ func (h *handler) peers(a *allocation) ([]netip.AddrPort, stun.ErrorCode) {
 	return out, 0
 }
 
+// onePeer decodes the single XOR-PEER-ADDRESS of a ChannelBind or
+// Connect, answering the error itself when there is not exactly one valid
+// peer.
+func (h *handler) onePeer(cl *client, a *allocation, key []byte) (netip.AddrPort, bool) {
+	ps, code := h.peers(a)
+	if code == 0 && len(ps) != 1 {
+		code = stun.CodeBadRequest
+	}
+	if code != 0 {
+		h.fail(cl, code, key)
+		return netip.AddrPort{}, false
+	}
+	return ps[0], true
+}
+
 // createPermission installs or refreshes permissions (TURN-23).
 func (h *handler) createPermission(cl *client, user string, key []byte) {
 	a := h.ownAllocation(cl, user, key)
@@ -642,15 +657,10 @@ func (h *handler) channelBind(cl *client, user string, key []byte) {
 		h.fail(cl, stun.CodeBadRequest, key)
 		return
 	}
-	ps, code := h.peers(a)
-	if code != 0 || len(ps) != 1 {
-		if code == 0 {
-			code = stun.CodeBadRequest
-		}
-		h.fail(cl, code, key)
+	peer, ok := h.onePeer(cl, a, key)
+	if !ok {
 		return
 	}
-	peer := ps[0]
 	now := s.cfg.Now()
 	t := a.tab.Load()
 	if b := t.chanByNum[num]; b != nil && b.peer != peer {

@@ -156,15 +156,10 @@ func (h *handler) connect(cl *client, user string, key []byte) {
 		h.fail(cl, stun.CodeBadRequest, key)
 		return
 	}
-	ps, code := h.peers(a)
-	if code != 0 || len(ps) != 1 {
-		if code == 0 {
-			code = stun.CodeBadRequest
-		}
-		h.fail(cl, code, key)
+	peer, ok := h.onePeer(cl, a, key)
+	if !ok {
 		return
 	}
-	peer := ps[0]
 	if !a.permitted(peer.Addr(), s.cfg.Now().UnixNano()) {
 		h.fail(cl, stun.CodeForbidden, key)
 		return

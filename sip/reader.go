@@ -24,13 +24,18 @@ const (
 // between messages are keep-alives (RFC 5626), reported to OnKeepAlive.
 // A message over the size limit is refused once its header block shows
 // it, before its body is read (SIP-13).
+//
+// A Reader is not safe for concurrent use; each connection has its own.
 type Reader struct {
-	// OnKeepAlive, if set, is called from ReadMessage for each keep-alive.
+	// OnKeepAlive, if set, is called from ReadMessage for each keep-alive:
+	// Ping for a CRLFCRLF, Pong for a lone CRLF. A CRLF whose successor has
+	// not arrived yet counts as a Pong; a CRLFCRLF split by the network may
+	// therefore be reported as two Pongs.
 	OnKeepAlive func(KeepAlive)
 
 	r    io.Reader
 	lim  Limits
-	buf  []byte // buffered input is buf[start:end]
+	buf  []byte // buffered input is buf[beg:end]
 	beg  int
 	end  int
 	scan int    // header-end search resumes here

@@ -1,0 +1,319 @@
+package proxy
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/causeway-edge/causeway/sip"
+	"github.com/causeway-edge/causeway/sip/transaction"
+	"github.com/causeway-edge/causeway/sip/transport"
+)
+
+// call is the state of one forwarded request: its server transaction and
+// one branch per target (RFC 3261 §16.7 response context).
+type call struct {
+	p      *Proxy
+	stx    *transaction.ServerTx
+	req    *sip.Message
+	src    transport.Addr
+	invite bool
+
+	mu        sync.Mutex
+	branches  []*branch
+	open      int // branches without a final response
+	pending   int // branches whose transaction has not ended
+	finalSent bool
+	answered  bool
+	finals    []final
+}
+
+type final struct {
+	msg  *sip.Message
+	ours bool // built here, carries no Via of ours
+}
+
+type branch struct {
+	tx          *transaction.ClientTx
+	provisional bool
+	final       bool
+	timerC      transaction.Timer
+}
+
+// fork sends req to every target in parallel (SIP-86).
+func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.Addr, mf int, targets []Target) {
+	c := &call{p: p, stx: stx, req: req, src: src, invite: req.Method() == sip.MethodInvite}
+	if c.invite {
+		p.active.Add(1)
+		p.emitFrom(req, src, CallAttempt, 0)
+	}
+	p.inflight.Add(1)
+	p.calls.Store(stx, c)
+	c.mu.Lock()
+	for _, t := range targets {
+		fwd, dest, err := p.prepare(p.ctx, req, t, src, mf)
+		if err == nil {
+			var tx *transaction.ClientTx
+			if tx, err = p.layer.Request(p.ctx, fwd, dest); err == nil {
+				b := &branch{tx: tx}
+				c.branches = append(c.branches, b)
+				c.open++
+				c.pending++
+				if c.invite {
+					b.timerC = p.clock.AfterFunc(p.cfg.TimerC, func() { c.fireTimerC(b) })
+				}
+				continue
+			}
+		}
+		p.log.Info("proxy: branch not sent", "target", t.URI.String(), "err", err)
+		code := 480
+		if errors.Is(err, ErrNoAddress) {
+			code = 404
+		}
+		if r, e := sip.NewResponse(req, code, ""); e == nil {
+			c.finals = append(c.finals, final{msg: r, ours: true})
+		}
+	}
+	branches := c.branches
+	c.mu.Unlock()
+	if len(branches) == 0 {
+		c.decide()
+		c.cleanup()
+		return
+	}
+	for _, b := range branches {
+		go c.run(b)
+	}
+	if stx.Cancelled() {
+		c.cancelBranches()
+	}
+}
+
+func (c *call) run(b *branch) {
+	for resp := range b.tx.Responses() {
+		c.onResponse(b, resp)
+	}
+	c.mu.Lock()
+	decide := false
+	if !b.final {
+		b.final = true
+		c.open--
+		decide = c.open == 0
+		if r, err := sip.NewResponse(c.req, 408, ""); err == nil {
+			c.finals = append(c.finals, final{msg: r, ours: true})
+		}
+	}
+	c.pending--
+	last := c.pending == 0
+	c.mu.Unlock()
+	if b.timerC != nil {
+		b.timerC.Stop()
+	}
+	if decide {
+		c.decide()
+	}
+	if last {
+		c.cleanup()
+	}
+}
+
+func (c *call) cleanup() {
+	c.p.calls.Delete(c.stx)
+	if c.invite {
+		c.p.active.Add(-1)
+	}
+	c.p.inflight.Done()
+}
+
+// fireTimerC cancels a branch that has not answered in Timer C (§16.6
+// step 11, §16.8).
+func (c *call) fireTimerC(b *branch) {
+	c.mu.Lock()
+	done := b.final
+	c.mu.Unlock()
+	if !done {
+		_, _ = c.p.layer.Cancel(c.p.ctx, b.tx)
+	}
+}
+
+// cancelBranches sends CANCEL on every INVITE branch without a final
+// response (§16.10, SIP-41).
+func (c *call) cancelBranches() {
+	if !c.invite {
+		return
+	}
+	c.mu.Lock()
+	var open []*branch
+	for _, b := range c.branches {
+		if !b.final {
+			open = append(open, b)
+		}
+	}
+	c.mu.Unlock()
+	for _, b := range open {
+		_, _ = c.p.layer.Cancel(c.p.ctx, b.tx)
+	}
+}
+
+func (c *call) forward(resp *sip.Message) {
+	r := resp.Clone()
+	if _, err := r.PopVia(); err != nil {
+		return
+	}
+	if err := c.stx.Respond(r); err != nil {
+		c.p.log.Debug("proxy: forward response", "code", r.StatusCode(), "err", err)
+	}
+}
+
+func (c *call) onResponse(b *branch, resp *sip.Message) {
+	code := resp.StatusCode()
+	c.mu.Lock()
+	switch {
+	case code < 200:
+		if code == 100 {
+			c.mu.Unlock()
+			return
+		}
+		b.provisional = true
+		if c.invite && !b.final && b.timerC != nil {
+			b.timerC.Stop()
+			b.timerC = c.p.clock.AfterFunc(c.p.cfg.TimerC, func() { c.fireTimerC(b) })
+		}
+		skip := c.finalSent
+		c.mu.Unlock()
+		if !skip {
+			c.forward(resp)
+		}
+	case code < 300:
+		first := !b.final
+		if first {
+			b.final = true
+			c.open--
+		}
+		firstAnswer := !c.answered
+		c.answered, c.finalSent = true, true
+		c.mu.Unlock()
+		if b.timerC != nil {
+			b.timerC.Stop()
+		}
+		c.forward(resp) // every 2xx goes upstream at once (§16.7 step 5)
+		if !first || !firstAnswer {
+			return
+		}
+		switch c.req.Method() {
+		case sip.MethodInvite:
+			c.p.emitFrom(c.req, c.src, CallAnswered, code)
+			c.cancelBranches()
+		case sip.MethodBye:
+			c.p.emitFrom(c.req, c.src, CallDisconnected, code)
+		}
+	default:
+		if b.final {
+			c.mu.Unlock()
+			return
+		}
+		b.final = true
+		c.open--
+		c.finals = append(c.finals, final{msg: resp})
+		decide := c.open == 0
+		c.mu.Unlock()
+		if b.timerC != nil {
+			b.timerC.Stop()
+		}
+		if code >= 600 {
+			c.cancelBranches()
+		}
+		if decide {
+			c.decide()
+		}
+	}
+}
+
+// decide sends the best final response once every branch has one
+// (§16.7 step 6), unless a 2xx already went upstream.
+func (c *call) decide() {
+	c.mu.Lock()
+	if c.finalSent {
+		c.mu.Unlock()
+		return
+	}
+	c.finalSent = true
+	finals := c.finals
+	c.mu.Unlock()
+	best := choose(finals)
+	var resp *sip.Message
+	if best.msg == nil {
+		resp, _ = sip.NewResponse(c.req, 408, "")
+		best.ours = true
+	} else {
+		resp = best.msg.Clone()
+		if !best.ours {
+			if _, err := resp.PopVia(); err != nil {
+				return
+			}
+		}
+	}
+	if resp == nil {
+		return
+	}
+	code := resp.StatusCode()
+	if code == 503 && !best.ours {
+		_ = resp.SetStatus(500, "")
+		code = 500
+	}
+	if c.stx.Cancelled() && code == 408 {
+		_ = resp.SetStatus(487, "")
+		code = 487
+	}
+	if code == 401 || code == 407 {
+		for _, f := range finals {
+			if f.msg == best.msg || (f.msg.StatusCode() != 401 && f.msg.StatusCode() != 407) {
+				continue
+			}
+			for _, h := range [...]string{sip.HdrWWWAuthenticate, sip.HdrProxyAuthenticate} {
+				for _, v := range f.msg.Values(h) {
+					_ = resp.Add(h, v)
+				}
+			}
+		}
+	}
+	if best.ours {
+		if to, err := c.req.To(); err == nil && to.Tag() == "" {
+			_ = resp.SetToTag(c.p.tag)
+		}
+	}
+	if err := c.stx.Respond(resp); err != nil {
+		c.p.log.Debug("proxy: final response", "code", code, "err", err)
+	}
+	if c.invite {
+		c.p.emitFrom(c.req, c.src, CallRejected, code)
+	}
+}
+
+// choose picks the best final response (RFC 3261 §16.7 step 6): a 6xx,
+// else the lowest class, preferring 401/407/415/420/484 within 4xx and
+// answers from downstream over our own.
+func choose(fs []final) final {
+	rank := func(f final) int {
+		code := f.msg.StatusCode()
+		r := code / 100 * 10
+		if code >= 600 {
+			r = 0
+		}
+		switch code {
+		case 401, 407, 415, 420, 484:
+		default:
+			r += 2
+		}
+		if f.ours {
+			r += 5
+		}
+		return r
+	}
+	var best final
+	for _, f := range fs {
+		if best.msg == nil || rank(f) < rank(best) {
+			best = f
+		}
+	}
+	return best
+}

@@ -1,0 +1,49 @@
+package proxy
+
+import (
+	"context"
+
+	"github.com/causeway-edge/causeway/sip"
+	"github.com/causeway-edge/causeway/sip/transport"
+)
+
+// Target is one place a request is forwarded to.
+type Target struct {
+	// URI becomes the Request-URI of the forwarded request.
+	URI sip.URI
+	// Dest, when valid, is the next-hop transport address; otherwise it is
+	// derived from the top Route (after Route is prepended) or URI.
+	Dest transport.Addr
+	// Route is a preloaded route set to prepend (a registration's Path).
+	Route []string
+	// HopCount is the zone's hop count (SIP-82); 0 means no cap.
+	HopCount int
+	// Zone names the target zone, for events and records.
+	Zone string
+	// Poison marks the request so that it is refused if it comes back
+	// (SIP-85 a).
+	Poison bool
+}
+
+// Decision is a Router's answer: targets to fork to in parallel, or a
+// status to reject with when there are none.
+type Decision struct {
+	Targets []Target
+	// Status and Reason answer the request when Targets is empty; 0 means
+	// 404 Not Found.
+	Status int
+	Reason string
+}
+
+// Router decides where a request goes. Route must return when ctx is done.
+type Router interface {
+	Route(ctx context.Context, req *sip.Message, src transport.Addr) (Decision, error)
+}
+
+// RouterFunc adapts a function to Router.
+type RouterFunc func(ctx context.Context, req *sip.Message, src transport.Addr) (Decision, error)
+
+// Route implements Router.
+func (f RouterFunc) Route(ctx context.Context, req *sip.Message, src transport.Addr) (Decision, error) {
+	return f(ctx, req, src)
+}

@@ -589,12 +589,11 @@ func hostEqual(a, b string) bool {
 // transport parameter is included too, as RFC 3261 §19.1.4's own
 // examples treat a differing transport as a different URI.
 func paramsEquivalent(a, b Params, strict []string) bool {
-	for an, av := range a.All() {
-		an = unescape(an)
-		for bn, bv := range b.All() {
-			if equalFold(an, unescape(bn)) && !equalFold(unescape(av), unescape(bv)) {
-				return false
-			}
+	for an := range a.All() {
+		n := unescape(an)
+		av, _ := firstParam(a, n)
+		if bv, ok := firstParam(b, n); ok && !equalFold(unescape(av), unescape(bv)) {
+			return false
 		}
 	}
 	for _, n := range strict {
@@ -603,6 +602,17 @@ func paramsEquivalent(a, b Params, strict []string) bool {
 		}
 	}
 	return true
+}
+
+// firstParam returns the value of the first parameter whose unescaped name
+// is name; a repeated parameter compares by its first occurrence.
+func firstParam(p Params, name string) (string, bool) {
+	for n, v := range p.All() {
+		if equalFold(unescape(n), name) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func hasParam(p Params, name string) bool {

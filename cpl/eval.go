@@ -128,6 +128,9 @@ type evalState struct {
 	resumed Outcome
 	mails   []Mail
 	logs    []Log
+	// per-field ASCII flags of the aliases (see ascii)
+	asciiDone uint8
+	asciiMask [8]uint64
 }
 
 func (st *evalState) step(m *nodeMeta, out, val string) {
@@ -471,12 +474,32 @@ func (st *evalState) matchAny(re *regexMatcher, f field) (bool, string, error) {
 			return false, "", err
 		}
 		v := list[i].Value
-		ok, err := re.match(v)
+		ok, err := re.matchASCII(v, st.ascii(f, list, i))
 		if err != nil || ok {
 			return ok, v, err
 		}
 	}
 	return false, "", nil
+}
+
+// ascii reports whether alias i of field f is ASCII, computing each
+// field's answers once per evaluation: a rule table asks the same question
+// of the same aliases for every rule.
+func (st *evalState) ascii(f field, list []Alias, i int) bool {
+	if i >= 64 {
+		return isASCII(list[i].Value)
+	}
+	if st.asciiDone&(1<<f) == 0 {
+		var m uint64
+		for j := 0; j < len(list) && j < 64; j++ {
+			if isASCII(list[j].Value) {
+				m |= 1 << j
+			}
+		}
+		st.asciiMask[f] = m
+		st.asciiDone |= 1 << f
+	}
+	return st.asciiMask[f]&(1<<i) != 0
 }
 
 func (st *evalState) ruleSwitch(t *ruleSwitch) (node, error) {

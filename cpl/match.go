@@ -107,10 +107,18 @@ func (r *regexMatcher) match(v string) (bool, error) {
 	if r.any {
 		return r.dotAll || strings.IndexByte(v, '\n') < 0, nil
 	}
-	if r.literal && isASCII(v) {
+	return r.matchASCII(v, isASCII(v))
+}
+
+// matchASCII is match for a value whose ASCII-ness the caller knows.
+func (r *regexMatcher) matchASCII(v string, ascii bool) (bool, error) {
+	if r.any {
+		return r.dotAll || strings.IndexByte(v, '\n') < 0, nil
+	}
+	if r.literal && ascii {
 		return equalFoldASCII(v, r.lit), nil
 	}
-	if (r.headLit || r.tailLit) && isASCII(v) {
+	if (r.headLit || r.tailLit) && ascii {
 		var ok bool
 		var rest string
 		if r.headLit {

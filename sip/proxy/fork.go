@@ -25,6 +25,7 @@ type call struct {
 	finalSent bool
 	answered  bool
 	finals    []final
+	settled   sync.Once // the request has its final answer upstream
 }
 
 type final struct {
@@ -118,10 +119,18 @@ func (c *call) run(b *branch) {
 
 func (c *call) cleanup() {
 	c.p.calls.Delete(c.stx)
-	if c.invite {
-		c.p.active.Add(-1)
-	}
-	c.p.inflight.Done()
+	c.settle()
+}
+
+// settle ends the request's count as in progress: once a final response
+// went upstream, only 2xx retransmissions and ACKs remain.
+func (c *call) settle() {
+	c.settled.Do(func() {
+		if c.invite {
+			c.p.active.Add(-1)
+		}
+		c.p.inflight.Done()
+	})
 }
 
 // fireTimerC cancels a branch that has not answered in Timer C (§16.6
@@ -196,6 +205,7 @@ func (c *call) onResponse(b *branch, resp *sip.Message) {
 			b.timerC.Stop()
 		}
 		c.forward(resp) // every 2xx goes upstream at once (§16.7 step 5)
+		c.settle()
 		if !first || !firstAnswer {
 			return
 		}
@@ -284,6 +294,7 @@ func (c *call) decide() {
 	if err := c.stx.Respond(resp); err != nil {
 		c.p.log.Debug("proxy: final response", "code", code, "err", err)
 	}
+	c.settle()
 	if c.invite {
 		c.p.emitFrom(c.req, c.src, CallRejected, code)
 	}

@@ -136,6 +136,9 @@ func (p *Proxy) reply(tx *transaction.ServerTx, req *sip.Message, code int, reas
 	if err := tx.Respond(resp); err != nil {
 		p.log.Debug("proxy: respond", "code", code, "err", err)
 	}
+	if code >= 300 && req.Method() == sip.MethodInvite {
+		p.emitFrom(req, tx.Source(), CallRejected, code)
+	}
 }
 
 // HandleRequest implements transaction.Handler: the §16 pipeline (SIP-80).
@@ -223,9 +226,6 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 		code, reason := dec.Status, dec.Reason
 		if code == 0 {
 			code = 404
-		}
-		if method == sip.MethodInvite {
-			p.emitFrom(req, src, CallRejected, code)
 		}
 		p.reply(tx, req, code, reason, nil)
 		return

@@ -1,0 +1,314 @@
+package main
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/causeway-edge/causeway/dialplan"
+	"github.com/causeway-edge/causeway/sip/registrar"
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed default.yaml
+var defaultConfig []byte
+
+// Config is the edge's configuration file: the dial plan's own keys
+// (transforms, search_rules, zones, ... as in package dialplan) plus the
+// sections below. See README.md for the schema.
+type Config struct {
+	SIP        SIPConfig         `yaml:"sip"`
+	Registrar  RegistrarConfig   `yaml:"registrar"`
+	Users      map[string]string `yaml:"users"`
+	CallPolicy CallPolicyConfig  `yaml:"call_policy"`
+	Proxy      ProxyConfig       `yaml:"proxy"`
+	HTTP       HTTPConfig        `yaml:"http"`
+	CDR        CDRConfig         `yaml:"cdr"`
+	Log        LogConfig         `yaml:"log"`
+
+	// Neighbors are the SIP next hops of the zones, by zone name.
+	Neighbors map[string]Neighbor `yaml:"-"`
+	// Dialplan is the dial plan part of the file.
+	Dialplan dialplan.Config `yaml:"-"`
+}
+
+// SIPConfig is the sip: section.
+type SIPConfig struct {
+	Addresses  []string `yaml:"addresses"`  // default [127.0.0.1]
+	Transports []string `yaml:"transports"` // udp, tcp, tls; default all three
+	UDPPort    int      `yaml:"udp_port"`   // default 5060; -1 ephemeral
+	TCPPort    int      `yaml:"tcp_port"`   // default 5060
+	TLSPort    int      `yaml:"tls_port"`   // default 5061
+	TLSCert    string   `yaml:"tls_cert"`   // PEM files; self-signed when empty
+	TLSKey     string   `yaml:"tls_key"`
+}
+
+// RegistrarConfig is the registrar: section.
+type RegistrarConfig struct {
+	Domains        []string      `yaml:"domains"`
+	Standard       *ExpiryConfig `yaml:"standard"`
+	Outbound       *ExpiryConfig `yaml:"outbound"`
+	FlowTimer      int           `yaml:"flow_timer"`
+	GRUU           *bool         `yaml:"gruu"` // default on
+	Restriction    string        `yaml:"restriction_policy"`
+	AllowList      []ListEntry   `yaml:"allow_list"`
+	DenyList       []ListEntry   `yaml:"deny_list"`
+	Authentication bool          `yaml:"authentication"` // digest on REGISTER (needs users)
+	Realm          string        `yaml:"realm"`
+}
+
+// ExpiryConfig is a refresh strategy triple.
+type ExpiryConfig struct {
+	Strategy string `yaml:"strategy"` // Maximum | Variable
+	Minimum  int    `yaml:"minimum"`
+	Maximum  int    `yaml:"maximum"`
+}
+
+// ListEntry is an allow or deny list entry.
+type ListEntry struct {
+	Description string `yaml:"description"`
+	Pattern     string `yaml:"pattern_string"`
+	Type        string `yaml:"pattern_type"`
+}
+
+// CallPolicyConfig is the call_policy: section: a rule table in the dial
+// plan's call_policy_rules format, applied in LocalCPL mode.
+type CallPolicyConfig struct {
+	Rules []dialplan.CallPolicyRule `yaml:"rules"`
+}
+
+// ProxyConfig is the proxy: section.
+type ProxyConfig struct {
+	RecordRoute    *bool `yaml:"record_route"`    // default on
+	SessionExpires int   `yaml:"session_expires"` // 0 off; product 1800
+	MinSE          int   `yaml:"min_se"`          // product 500
+}
+
+// HTTPConfig is the http: section.
+type HTTPConfig struct {
+	Address string `yaml:"address"` // "off" disables
+}
+
+// CDRConfig is the cdr: section.
+type CDRConfig struct {
+	File string `yaml:"file"` // JSON lines; empty: no records
+}
+
+// LogConfig is the log: section.
+type LogConfig struct {
+	Level string `yaml:"level"` // debug | info | warn | error
+}
+
+// Neighbor is the SIP next hop of a zone (zones[i].address/transport).
+type Neighbor struct {
+	Address   string // host:port
+	Transport string // udp | tcp | tls
+}
+
+var edgeKeys = []string{"sip", "registrar", "users", "call_policy", "proxy", "http", "cdr", "log"}
+
+// LoadConfig reads a YAML configuration and validates it, reporting every
+// fault at once.
+func LoadConfig(data []byte) (*Config, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cfg := &Config{Neighbors: map[string]Neighbor{}}
+	var errs []error
+	dp := &yaml.Node{Kind: yaml.MappingNode}
+	if len(doc.Content) == 1 {
+		root := doc.Content[0]
+		if root.Kind != yaml.MappingNode {
+			return nil, errors.New("config: top level must be a mapping")
+		}
+		mine := &yaml.Node{Kind: yaml.MappingNode}
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k, v := root.Content[i], root.Content[i+1]
+			switch {
+			case slices.Contains(edgeKeys, k.Value):
+				mine.Content = append(mine.Content, k, v)
+			case k.Value == "zones" && v.Kind == yaml.SequenceNode:
+				for _, z := range v.Content {
+					errs = append(errs, cfg.takeNeighbor(z))
+				}
+				dp.Content = append(dp.Content, k, v)
+			default:
+				dp.Content = append(dp.Content, k, v)
+			}
+		}
+		if err := mine.Decode(cfg); err != nil {
+			errs = append(errs, fmt.Errorf("config: %w", err))
+		}
+	}
+	if len(cfg.CallPolicy.Rules) > 0 {
+		rules, err := yaml.Marshal(cfg.CallPolicy.Rules)
+		if err == nil {
+			var n yaml.Node
+			if err = yaml.Unmarshal(rules, &n); err == nil {
+				dp.Content = append(dp.Content,
+					&yaml.Node{Kind: yaml.ScalarNode, Value: "call_policy_mode"}, &yaml.Node{Kind: yaml.ScalarNode, Value: "LocalCPL"},
+					&yaml.Node{Kind: yaml.ScalarNode, Value: "call_policy_rules"}, n.Content[0])
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: call_policy: %w", err))
+		}
+	}
+	dpBytes, err := yaml.Marshal(dp)
+	if err == nil {
+		cfg.Dialplan, err = dialplan.LoadConfig(strings.NewReader(string(dpBytes)))
+	}
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.defaults()
+	errs = append(errs, cfg.Validate())
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) takeNeighbor(z *yaml.Node) error {
+	if z.Kind != yaml.MappingNode {
+		return nil
+	}
+	var name string
+	var nb Neighbor
+	keep := z.Content[:0:0]
+	for i := 0; i+1 < len(z.Content); i += 2 {
+		k, v := z.Content[i], z.Content[i+1]
+		switch k.Value {
+		case "address":
+			nb.Address = v.Value
+			continue
+		case "transport":
+			nb.Transport = strings.ToLower(v.Value)
+			continue
+		case "name":
+			name = v.Value
+		}
+		keep = append(keep, k, v)
+	}
+	z.Content = keep
+	if nb.Address == "" {
+		return nil
+	}
+	if nb.Transport == "" {
+		nb.Transport = "udp"
+	}
+	c.Neighbors[name] = nb
+	return nil
+}
+
+func (c *Config) defaults() {
+	if len(c.SIP.Addresses) == 0 {
+		c.SIP.Addresses = []string{"127.0.0.1"}
+	}
+	if len(c.SIP.Transports) == 0 {
+		c.SIP.Transports = []string{"udp", "tcp", "tls"}
+	}
+	if c.HTTP.Address == "" {
+		c.HTTP.Address = "127.0.0.1:8080"
+	}
+	if c.Registrar.Realm == "" {
+		c.Registrar.Realm = "causeway.local"
+	}
+}
+
+// Validate reports every fault of the edge sections at once.
+func (c *Config) Validate() error {
+	var errs []error
+	for _, a := range c.SIP.Addresses {
+		if _, err := netip.ParseAddr(a); err != nil {
+			errs = append(errs, fmt.Errorf("sip.addresses: %q is not an IP address", a))
+		}
+	}
+	for _, t := range c.SIP.Transports {
+		if t != "udp" && t != "tcp" && t != "tls" {
+			errs = append(errs, fmt.Errorf("sip.transports: unknown transport %q", t))
+		}
+	}
+	for name, p := range map[string]int{"udp_port": c.SIP.UDPPort, "tcp_port": c.SIP.TCPPort, "tls_port": c.SIP.TLSPort} {
+		if p < -1 || p > 65535 {
+			errs = append(errs, fmt.Errorf("sip.%s: %d out of range", name, p))
+		}
+	}
+	if (c.SIP.TLSCert == "") != (c.SIP.TLSKey == "") {
+		errs = append(errs, errors.New("sip: tls_cert and tls_key go together"))
+	}
+	if len(c.Registrar.Domains) == 0 {
+		errs = append(errs, errors.New("registrar.domains: at least one domain is required"))
+	}
+	if c.Registrar.Authentication && len(c.Users) == 0 {
+		errs = append(errs, errors.New("registrar.authentication: on, but users: is empty"))
+	}
+	if _, err := c.registrarConfig(); err != nil {
+		errs = append(errs, err)
+	}
+	for name, nb := range c.Neighbors {
+		if _, _, err := net.SplitHostPort(nb.Address); err != nil {
+			errs = append(errs, fmt.Errorf("zones[%s].address: %v", name, err))
+		}
+		if nb.Transport != "udp" && nb.Transport != "tcp" && nb.Transport != "tls" {
+			errs = append(errs, fmt.Errorf("zones[%s].transport: unknown transport %q", name, nb.Transport))
+		}
+	}
+	if c.HTTP.Address != "off" {
+		if _, _, err := net.SplitHostPort(c.HTTP.Address); err != nil {
+			errs = append(errs, fmt.Errorf("http.address: %v", err))
+		}
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "", "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: unknown level %q", c.Log.Level))
+	}
+	return errors.Join(errs...)
+}
+
+// registrarConfig maps the registrar: section to a registrar.Config
+// (without the run-time hooks).
+func (c *Config) registrarConfig() (registrar.Config, error) {
+	var errs []error
+	rc := registrar.Config{Domains: c.Registrar.Domains, FlowTimer: c.Registrar.FlowTimer, GRUU: c.Registrar.GRUU == nil || *c.Registrar.GRUU}
+	exp := func(name string, e *ExpiryConfig, def registrar.Expiry) registrar.Expiry {
+		if e == nil {
+			return def
+		}
+		x := registrar.Expiry{Min: e.Minimum, Max: e.Maximum, Strategy: def.Strategy}
+		switch strings.ToLower(e.Strategy) {
+		case "":
+		case "maximum":
+			x.Strategy = registrar.Maximum
+		case "variable":
+			x.Strategy = registrar.Variable
+		default:
+			errs = append(errs, fmt.Errorf("registrar.%s.strategy: unknown %q", name, e.Strategy))
+		}
+		return x
+	}
+	rc.Standard = exp("standard", c.Registrar.Standard, registrar.DefaultStandard)
+	rc.Outbound = exp("outbound", c.Registrar.Outbound, registrar.DefaultOutbound)
+	var err error
+	if rc.Restriction, err = registrar.ParseRestriction(c.Registrar.Restriction); err != nil {
+		errs = append(errs, err)
+	}
+	if rc.Restriction == registrar.PolicyService {
+		errs = append(errs, errors.New("registrar.restriction_policy: PolicyService is not available in the edge yet"))
+		rc.Restriction = registrar.None
+	}
+	for _, e := range c.Registrar.AllowList {
+		rc.AllowList = append(rc.AllowList, registrar.ListEntry(e))
+	}
+	for _, e := range c.Registrar.DenyList {
+		rc.DenyList = append(rc.DenyList, registrar.ListEntry(e))
+	}
+	errs = append(errs, rc.Validate())
+	return rc, errors.Join(errs...)
+}

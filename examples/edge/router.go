@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/causeway-edge/causeway/dialplan"
+	"github.com/causeway-edge/causeway/sip"
+	"github.com/causeway-edge/causeway/sip/proxy"
+	"github.com/causeway-edge/causeway/sip/registrar"
+	"github.com/causeway-edge/causeway/sip/transport"
+)
+
+// dialplanRouter implements proxy.Router with a dialplan.Engine whose
+// Local Zone is the registrar and whose neighbor zones are SIP next hops.
+type dialplanRouter struct {
+	reg       *registrar.Registrar
+	engine    *dialplan.Engine
+	neighbors map[string]Neighbor
+}
+
+// localZone is the registrar as the dial plan's Local Zone Target.
+func localZone(reg *registrar.Registrar) dialplan.Target {
+	return dialplan.TargetFunc(func(ctx context.Context, q dialplan.Query) (dialplan.Answer, error) {
+		u, err := aliasURI(q.Alias)
+		if err != nil {
+			return dialplan.Answer{}, nil
+		}
+		bs, err := reg.Lookup(ctx, u)
+		if err != nil {
+			return dialplan.Answer{}, err
+		}
+		return dialplan.Answer{Found: len(bs) > 0}, nil
+	})
+}
+
+// neighborZone answers every search positively: the neighbor is asked by
+// forwarding the request itself (its final response decides).
+func neighborZone(nb Neighbor) dialplan.Target {
+	return dialplan.TargetFunc(func(context.Context, dialplan.Query) (dialplan.Answer, error) {
+		return dialplan.Answer{Found: true, Address: nb.Address}, nil
+	})
+}
+
+func aliasURI(alias string) (sip.URI, error) {
+	if !strings.Contains(alias, ":") || strings.Contains(alias, "@") && !strings.HasPrefix(alias, "sip:") && !strings.HasPrefix(alias, "sips:") {
+		alias = "sip:" + alias
+	}
+	u, err := sip.ParseURI(alias)
+	if err != nil {
+		return u, err
+	}
+	if !u.IsSIP() {
+		return u, fmt.Errorf("edge: alias %q is not a SIP URI", alias)
+	}
+	return u, nil
+}
+
+func (r *dialplanRouter) source(req *sip.Message, src transport.Addr) dialplan.Source {
+	for name, nb := range r.neighbors {
+		if ap, err := netip.ParseAddrPort(nb.Address); err == nil && ap.Addr() == src.AddrPort.Addr() {
+			return dialplan.FromZone(name)
+		}
+	}
+	if from, err := req.From(); err == nil && r.reg.IsLocal(from.URI.Hostname()) {
+		if bs, _ := r.reg.Lookup(context.Background(), from.URI); len(bs) > 0 {
+			return dialplan.FromLocalZone("")
+		}
+	}
+	return dialplan.Source{}
+}
+
+// Route implements proxy.Router.
+func (r *dialplanRouter) Route(ctx context.Context, req *sip.Message, src transport.Addr) (proxy.Decision, error) {
+	ru, err := req.RequestURI()
+	if err != nil || !ru.IsSIP() {
+		return proxy.Decision{Status: 416}, nil
+	}
+	to, _ := req.To()
+	local := r.reg.IsLocal(ru.Hostname())
+	// In-dialog requests and requests for a foreign host go to the
+	// Request-URI (the remote target) as it is.
+	if !local && (to.Tag() != "" || isAddr(ru.Host)) {
+		return proxy.Decision{Targets: []proxy.Target{{URI: ru}}}, nil
+	}
+	// SIP-56: a public GRUU reaches only its instance.
+	if _, gr := ru.Param("gr"); gr && local {
+		return r.bindings(ctx, ru, 0)
+	}
+	mf := 70
+	if req.Has(sip.HdrMaxForwards) {
+		mf, _ = req.MaxForwards()
+	}
+	dreq := dialplan.Request{Alias: ru.String(), Protocol: dialplan.SIP, Source: r.source(req, src), HopCount: mf}
+	if from, err := req.From(); err == nil {
+		dreq.SourceAliases = []string{from.URI.AOR()}
+	}
+	res, err := r.engine.Route(ctx, dreq)
+	if err != nil {
+		return proxy.Decision{}, err
+	}
+	switch res.Status {
+	case dialplan.Found:
+	case dialplan.Rejected:
+		code := res.RejectStatus
+		if code == 0 {
+			code = 403
+		}
+		return proxy.Decision{Status: code, Reason: res.RejectReason}, nil
+	default:
+		return proxy.Decision{Status: 404}, nil
+	}
+	var d proxy.Decision
+	for _, rt := range res.Routes {
+		switch {
+		case rt.Zone == dialplan.LocalZone:
+			u, err := aliasURI(rt.Alias)
+			if err != nil {
+				continue
+			}
+			bd, err := r.bindings(ctx, u, rt.HopCount)
+			if err != nil {
+				return proxy.Decision{}, err
+			}
+			d.Targets = append(d.Targets, bd.Targets...)
+		case rt.Direct:
+			if u, err := aliasURI(rt.Alias); err == nil {
+				d.Targets = append(d.Targets, proxy.Target{URI: u, HopCount: rt.HopCount})
+			}
+		default:
+			nb, ok := r.neighbors[rt.Zone]
+			if !ok {
+				continue
+			}
+			u, err := aliasURI(rt.Alias)
+			if err != nil {
+				continue
+			}
+			host, port, _ := strings.Cut(nb.Address, ":")
+			t, err := sip.ParseURI(fmt.Sprintf("sip:%s@%s:%s;transport=%s", u.User, host, port, nb.Transport))
+			if err != nil {
+				continue
+			}
+			d.Targets = append(d.Targets, proxy.Target{URI: t, HopCount: rt.HopCount, Zone: rt.Zone})
+		}
+	}
+	if len(d.Targets) == 0 {
+		d.Status = 480
+	}
+	return d, nil
+}
+
+// bindings turns the registrations of u into targets (SIP-57: all of
+// them, in parallel), each reached at its Contact, through its Path, or for
+// an outbound registration over the flow it registered on.
+func (r *dialplanRouter) bindings(ctx context.Context, u sip.URI, hop int) (proxy.Decision, error) {
+	bs, err := r.reg.Lookup(ctx, u)
+	if err != nil {
+		return proxy.Decision{}, err
+	}
+	var d proxy.Decision
+	for _, b := range bs {
+		c, err := sip.ParseAddress(b.Contact)
+		if err != nil {
+			continue
+		}
+		t := proxy.Target{URI: c.URI, Route: b.Path, HopCount: hop, Zone: dialplan.LocalZone}
+		// RFC 5626: an outbound binding is reached over its flow.
+		if b.Outbound && len(b.Path) == 0 && b.Source.IsValid() {
+			t.Dest = transport.Addr{Network: b.Network, AddrPort: b.Source}
+		}
+		d.Targets = append(d.Targets, t)
+	}
+	if len(d.Targets) == 0 {
+		d.Status = 480
+	}
+	return d, nil
+}
+
+func isAddr(host string) bool {
+	_, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil
+}

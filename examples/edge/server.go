@@ -1,0 +1,321 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/causeway-edge/causeway/dialplan"
+	"github.com/causeway-edge/causeway/sip"
+	"github.com/causeway-edge/causeway/sip/digest"
+	"github.com/causeway-edge/causeway/sip/proxy"
+	"github.com/causeway-edge/causeway/sip/registrar"
+	"github.com/causeway-edge/causeway/sip/transaction"
+	"github.com/causeway-edge/causeway/sip/transport"
+)
+
+// Server is the composed edge: transport, transaction layer, registrar
+// (with digest authentication when configured), and the proxy routed by
+// the dial plan.
+type Server struct {
+	cfg    *Config
+	log    *slog.Logger
+	tp     *transport.Transport
+	reg    *registrar.Registrar
+	engine *dialplan.Engine
+	px     *proxy.Proxy
+	cdr    *cdrWriter
+	httpLn net.Listener
+	httpSv *http.Server
+	// OnRegistration, when set before Start, sees every registration event.
+	OnRegistration func(registrar.Event)
+
+	mu     sync.Mutex
+	calls  map[string]activeCall // answered calls by Call-ID
+	starts map[string]time.Time  // attempts by Call-ID
+
+	regAccepted, regRejected                 atomic.Int64
+	callsAnswered, callsRejected, callsEnded atomic.Int64
+	cancel                                   context.CancelFunc
+	sweepDone                                chan struct{}
+}
+
+type activeCall struct {
+	From, To, RequestURI string
+	Start, Answer        time.Time
+}
+
+// NewServer builds the edge from a validated configuration.
+func NewServer(cfg *Config, log *slog.Logger) (*Server, error) {
+	s := &Server{cfg: cfg, log: log, calls: map[string]activeCall{}, starts: map[string]time.Time{}}
+	var addrs []netip.Addr
+	for _, a := range cfg.SIP.Addresses {
+		addrs = append(addrs, netip.MustParseAddr(a))
+	}
+	tc := transport.Config{Addrs: addrs, UDPPort: cfg.SIP.UDPPort, TCPPort: cfg.SIP.TCPPort, TLSPort: cfg.SIP.TLSPort, Logger: log}
+	for _, t := range cfg.SIP.Transports {
+		switch t {
+		case "udp":
+			tc.UDP = true
+		case "tcp":
+			tc.TCP = true
+		case "tls":
+			tc.TLS = true
+		}
+	}
+	if tc.TLS {
+		var cert tls.Certificate
+		var err error
+		if cfg.SIP.TLSCert != "" {
+			cert, err = tls.LoadX509KeyPair(cfg.SIP.TLSCert, cfg.SIP.TLSKey)
+		} else {
+			cert, err = selfSigned(cfg.SIP.Addresses, cfg.Registrar.Domains)
+			log.Warn("TLS uses a self-signed certificate made at start-up; configure sip.tls_cert and sip.tls_key")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("edge: TLS certificate: %w", err)
+		}
+		tc.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	tp, err := transport.New(tc)
+	if err != nil {
+		return nil, err
+	}
+	s.tp = tp
+
+	rc, err := cfg.registrarConfig()
+	if err != nil {
+		return nil, err
+	}
+	rc.OnEvent = s.registrationEvent
+	if cfg.Registrar.Authentication {
+		d, err := digest.NewServer(digest.Config{Realm: cfg.Registrar.Realm, Store: digest.MemoryStore(cfg.Users)})
+		if err != nil {
+			return nil, err
+		}
+		rc.Authenticator = d
+	} else {
+		log.Warn("registrations are not authenticated (the product default); set registrar.authentication and users: to require digest")
+	}
+	if s.reg, err = registrar.New(rc); err != nil {
+		return nil, err
+	}
+
+	opts := []dialplan.Option{dialplan.WithLocalZone(localZone(s.reg))}
+	for name, nb := range cfg.Neighbors {
+		opts = append(opts, dialplan.WithTarget(name, neighborZone(nb)))
+	}
+	if s.engine, err = dialplan.NewEngine(cfg.Dialplan, opts...); err != nil {
+		return nil, err
+	}
+	router := &dialplanRouter{reg: s.reg, engine: s.engine, neighbors: cfg.Neighbors}
+	pc := proxy.Config{Transport: tp, Router: router, Local: s.local, IsLocalHost: s.reg.IsLocal,
+		NoRecordRoute:  cfg.Proxy.RecordRoute != nil && !*cfg.Proxy.RecordRoute,
+		SessionExpires: cfg.Proxy.SessionExpires, MinSE: cfg.Proxy.MinSE, Logger: log, OnCall: s.callEvent}
+	if s.px, err = proxy.New(pc); err != nil {
+		return nil, err
+	}
+	if s.cdr, err = openCDR(cfg.CDR.File); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// local answers REGISTER requests with the registrar (SIP-50, SIP-59 with
+// Proxy Mode Off: a foreign REGISTER is refused).
+func (s *Server) local(tx *transaction.ServerTx, req *sip.Message, src transport.Addr) bool {
+	if req.Method() != sip.MethodRegister {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := s.reg.Register(ctx, req, registrar.Source{Network: src.Network, Addr: src.AddrPort})
+	if err != nil {
+		s.log.Info("REGISTER not answered", "err", err)
+		return true
+	}
+	if err := tx.Respond(resp); err != nil {
+		s.log.Debug("REGISTER response", "err", err)
+	}
+	return true
+}
+
+func (s *Server) registrationEvent(e registrar.Event) {
+	switch e.Name {
+	case "Registration Accepted":
+		s.regAccepted.Add(1)
+	case "Registration Rejected":
+		s.regRejected.Add(1)
+	}
+	s.log.Debug(e.Name, "aor", e.AOR, "contact", e.Contact, "code", e.Code, "granted", e.Granted, "reason", e.Reason)
+	if s.OnRegistration != nil {
+		s.OnRegistration(e)
+	}
+}
+
+func (s *Server) callEvent(e proxy.CallEvent) {
+	s.log.Info(e.Kind, "call_id", e.CallID, "from", e.From, "to", e.To, "status", e.Status)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch e.Kind {
+	case proxy.CallAttempt:
+		s.starts[e.CallID] = e.Time
+	case proxy.CallAnswered:
+		s.callsAnswered.Add(1)
+		s.calls[e.CallID] = activeCall{From: e.From, To: e.To, RequestURI: e.RequestURI, Start: s.starts[e.CallID], Answer: e.Time}
+		delete(s.starts, e.CallID)
+	case proxy.CallRejected:
+		s.callsRejected.Add(1)
+		start, ok := s.starts[e.CallID]
+		if !ok {
+			start = e.Time
+		}
+		delete(s.starts, e.CallID)
+		s.writeCDR(e.CallID, e.From, e.To, e.RequestURI, start, e.Time, 0, fmt.Sprintf("%d %s", e.Status, sip.ReasonPhrase(e.Status)))
+	case proxy.CallDisconnected:
+		c, ok := s.calls[e.CallID]
+		if !ok {
+			return
+		}
+		s.callsEnded.Add(1)
+		delete(s.calls, e.CallID)
+		s.writeCDR(e.CallID, c.From, c.To, c.RequestURI, c.Start, e.Time, e.Time.Sub(c.Answer), "200 OK")
+	}
+}
+
+func (s *Server) writeCDR(callID, from, to, ruri string, start, end time.Time, d time.Duration, status string) {
+	if err := s.cdr.write(cdrRecord{UUID: sip.NewCallID(), Tag: callID, BoxCallSerialNumber: callID, Status: status,
+		StartTime: start.Format(cdrTime), EndTime: end.Format(cdrTime), SourceAlias: from, DestinationAlias: to,
+		AsideRequestURI: ruri, BsideRequestURI: ruri, DisconnectReason: status, Duration: int64(d / time.Second)}); err != nil {
+		s.log.Warn("CDR not written", "err", err)
+	}
+}
+
+// Start binds the SIP listeners and the status server.
+func (s *Server) Start(ctx context.Context) error {
+	ctx, s.cancel = context.WithCancel(ctx)
+	if err := s.tp.Start(ctx, s.px.Layer()); err != nil {
+		s.cancel()
+		return err
+	}
+	s.sweepDone = make(chan struct{})
+	go func() { defer close(s.sweepDone); s.reg.Run(ctx, time.Second) }()
+	for _, n := range []string{"udp", "tcp", "tls"} {
+		if a := s.tp.LocalAddr(n); a.IsValid() {
+			s.log.Info("SIP listening", "transport", n, "address", a.String())
+		}
+	}
+	if s.cfg.HTTP.Address != "off" {
+		ln, err := net.Listen("tcp", s.cfg.HTTP.Address)
+		if err != nil {
+			s.cancel()
+			_ = s.tp.Close()
+			return fmt.Errorf("edge: status server: %w", err)
+		}
+		s.httpLn = ln
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /status", s.serveStatus)
+		mux.HandleFunc("GET /metrics", s.serveMetrics)
+		s.httpSv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = s.httpSv.Serve(ln) }()
+		s.log.Info("status server listening", "address", ln.Addr().String())
+	}
+	return nil
+}
+
+// Shutdown answers new requests 503, lets in-flight transactions finish
+// until ctx ends, and closes everything.
+func (s *Server) Shutdown(ctx context.Context) error {
+	errs := []error{s.px.Shutdown(ctx)}
+	if s.httpSv != nil {
+		errs = append(errs, s.httpSv.Shutdown(ctx))
+	}
+	if s.cancel != nil {
+		s.cancel()
+		<-s.sweepDone
+	}
+	errs = append(errs, s.tp.Close(), s.cdr.Close())
+	return errors.Join(errs...)
+}
+
+// SIPAddr returns the bound address of a SIP transport.
+func (s *Server) SIPAddr(network string) netip.AddrPort { return s.tp.LocalAddr(network) }
+
+// HTTPAddr returns the status server's address.
+func (s *Server) HTTPAddr() string {
+	if s.httpLn == nil {
+		return ""
+	}
+	return s.httpLn.Addr().String()
+}
+
+// Status is the /status document.
+type Status struct {
+	Listeners       []Listener            `json:"listeners"`
+	Registrations   []registrar.Binding   `json:"registrations"`
+	CallsInProgress int                   `json:"calls_in_progress"`
+	ActiveCalls     map[string]activeCall `json:"active_calls"`
+	Counters        map[string]int64      `json:"counters"`
+}
+
+// Listener is one bound SIP listener.
+type Listener struct {
+	Transport string `json:"transport"`
+	Address   string `json:"address"`
+}
+
+func (s *Server) status(ctx context.Context) Status {
+	st := Status{CallsInProgress: s.px.InProgress(), ActiveCalls: map[string]activeCall{}, Counters: s.counters()}
+	for _, n := range []string{"udp", "tcp", "tls"} {
+		if a := s.tp.LocalAddr(n); a.IsValid() {
+			st.Listeners = append(st.Listeners, Listener{n, a.String()})
+		}
+	}
+	st.Registrations, _ = s.reg.Bindings(ctx)
+	if st.Registrations == nil {
+		st.Registrations = []registrar.Binding{}
+	}
+	s.mu.Lock()
+	for k, v := range s.calls {
+		st.ActiveCalls[k] = v
+	}
+	s.mu.Unlock()
+	return st
+}
+
+func (s *Server) counters() map[string]int64 {
+	return map[string]int64{
+		"registrations_accepted": s.regAccepted.Load(), "registrations_rejected": s.regRejected.Load(),
+		"calls_answered": s.callsAnswered.Load(), "calls_rejected": s.callsRejected.Load(), "calls_ended": s.callsEnded.Load(),
+	}
+}
+
+func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(s.status(r.Context()))
+}
+
+// serveMetrics writes the Prometheus text exposition format (version 0.0.4).
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	st := s.status(r.Context())
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	fmt.Fprintf(w, "# HELP causeway_registrations Active SIP registrations (bindings).\n# TYPE causeway_registrations gauge\ncauseway_registrations %d\n", len(st.Registrations))
+	fmt.Fprintf(w, "# HELP causeway_calls_in_progress INVITE transactions being forwarded.\n# TYPE causeway_calls_in_progress gauge\ncauseway_calls_in_progress %d\n", st.CallsInProgress)
+	fmt.Fprintf(w, "# HELP causeway_calls_active Answered calls not yet ended.\n# TYPE causeway_calls_active gauge\ncauseway_calls_active %d\n", len(st.ActiveCalls))
+	fmt.Fprintf(w, "# HELP causeway_registrations_total REGISTER outcomes.\n# TYPE causeway_registrations_total counter\n")
+	fmt.Fprintf(w, "causeway_registrations_total{result=\"accepted\"} %d\ncauseway_registrations_total{result=\"rejected\"} %d\n", st.Counters["registrations_accepted"], st.Counters["registrations_rejected"])
+	fmt.Fprintf(w, "# HELP causeway_calls_total Call outcomes.\n# TYPE causeway_calls_total counter\n")
+	fmt.Fprintf(w, "causeway_calls_total{result=\"answered\"} %d\ncauseway_calls_total{result=\"rejected\"} %d\ncauseway_calls_total{result=\"ended\"} %d\n", st.Counters["calls_answered"], st.Counters["calls_rejected"], st.Counters["calls_ended"])
+	fmt.Fprintf(w, "# HELP causeway_sip_decode_errors_total Undecodable SIP messages.\n# TYPE causeway_sip_decode_errors_total counter\ncauseway_sip_decode_errors_total %d\n", s.tp.DecodeErrors())
+}

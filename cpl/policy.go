@@ -96,7 +96,8 @@ type PolicyConfig struct {
 	// facts). The dialect is always Expressway.
 	Options []Option
 	// OnEvent, if set, receives policy changes and refused scripts. It is
-	// called synchronously and must not block.
+	// called synchronously after the change, outside the Policy's lock
+	// (it may call back into the Policy), and must not block.
 	OnEvent func(Event)
 	// Logger receives the same events; nil means slog.Default().
 	Logger *slog.Logger
@@ -227,6 +228,12 @@ func (p *Policy) event(e Event) {
 // script. A script that does not compile is refused with its errors, warning
 // 45001 is raised, and the running policy stays in force.
 func (p *Policy) Upload(src []byte) error {
+	e, err := p.upload(src)
+	p.event(e) // outside the lock: OnEvent may call back into p
+	return err
+}
+
+func (p *Policy) upload(src []byte) (Event, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var (
@@ -240,32 +247,32 @@ func (p *Policy) Upload(src []byte) error {
 		st, err = p.build(bytes.Clone(src), p.state.Load().rules)
 	}
 	if err != nil {
-		p.event(Event{Kind: EventLoadFailed, Code: WarningLoadFailed, Message: err.Error(), Err: err})
-		return err
+		return Event{Kind: EventLoadFailed, Code: WarningLoadFailed, Message: err.Error(), Err: err}, err
 	}
 	p.state.Store(st)
 	if st.script != nil {
-		p.event(Event{Kind: EventPolicyChange, Message: "CPL script uploaded"})
-	} else {
-		p.event(Event{Kind: EventPolicyChange, Message: fmt.Sprintf("rule table restored from CPL (%d rules)", len(st.rules))})
+		return Event{Kind: EventPolicyChange, Message: "CPL script uploaded"}, nil
 	}
-	return nil
+	return Event{Kind: EventPolicyChange, Message: fmt.Sprintf("rule table restored from CPL (%d rules)", len(st.rules))}, nil
 }
 
 // DeleteScript removes the uploaded script; the rule table (or the default
 // script) is in force again (CPL-41).
 func (p *Policy) DeleteScript() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	cur := p.state.Load()
 	if cur.script == nil {
+		p.mu.Unlock()
 		return nil
 	}
 	st, err := p.build(nil, cur.rules)
+	if err == nil {
+		p.state.Store(st)
+	}
+	p.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	p.state.Store(st)
 	p.event(Event{Kind: EventPolicyChange, Message: "CPL script deleted"})
 	return nil
 }
@@ -275,15 +282,18 @@ func (p *Policy) DeleteScript() error {
 // otherwise.
 func (p *Policy) SetRules(rules []Rule) error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.state.Load().script != nil {
+		p.mu.Unlock()
 		return ErrScriptActive
 	}
 	st, err := p.build(nil, append([]Rule(nil), rules...))
+	if err == nil {
+		p.state.Store(st)
+	}
+	p.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	p.state.Store(st)
 	p.event(Event{Kind: EventPolicyChange, Message: fmt.Sprintf("rule table replaced (%d rules)", len(rules))})
 	return nil
 }

@@ -391,6 +391,14 @@ func TestServiceTLS(t *testing.T) {
 	if tc := c.client.Transport.(*http.Transport).TLSClientConfig; tc.MinVersion < tls.VersionTLS12 || tc.InsecureSkipVerify {
 		t.Errorf("TLS config %+v", tc)
 	}
+	// The server address must appear in the certificate (CPL-53): the
+	// test certificate names 127.0.0.1 and example.com, not localhost.
+	_, port, _ := net.SplitHostPort(addr)
+	c = newClient(t, ServiceConfig{Protocol: "https", Servers: []string{"localhost:" + port}, TLSConfig: &tls.Config{RootCAs: pool}})
+	ans, _ = c.Fetch(context.Background(), NewRequest(PolicyAdmin, sipCall))
+	if ans.Server != "" || !strings.Contains(ans.Attempts[0].Error(), "certificate") {
+		t.Errorf("name mismatch accepted: %+v", ans)
+	}
 	// A revoked certificate fails the attempt.
 	c = newClient(t, ServiceConfig{Protocol: "https", Servers: []string{addr}, TLSConfig: &tls.Config{RootCAs: pool},
 		CheckRevocation: func(tls.ConnectionState) error { return errors.New("revoked") }})

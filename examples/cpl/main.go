@@ -5,7 +5,8 @@
 //	go run ./examples/cpl eval -script FILE -destination ALIAS [-source ALIAS]
 //	    [-authenticated] [-source-zone NAME] [-protocol SIP|H323]
 //
-// check prints "ok" and exits 0, or prints one error per line as
+// check prints "ok" and exits 0 (lint warnings, if any, go to stderr as
+// "LINE:COL warning message"), or prints one error per line as
 // "LINE:COL CODE message" and exits 2. eval prints the decision as JSON:
 // {"action":"proxy|reject|proceed","status":403,"reason":"…","locations":["…"]}.
 // Both take -dialect expressway (default) or rfc3880.
@@ -99,8 +100,13 @@ func check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	if _, code := compile(fs.Arg(0), *dn, stdout); code != 0 {
+	p, code := compile(fs.Arg(0), *dn, stdout)
+	if code != 0 {
 		return code
+	}
+	// Lint findings go to stderr; they never fail the check.
+	for _, w := range p.Warnings() {
+		fmt.Fprintf(stderr, "%d:%d warning %s\n", w.Line, w.Column, w.Msg)
 	}
 	fmt.Fprintln(stdout, "ok")
 	return 0

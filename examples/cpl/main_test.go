@@ -24,6 +24,13 @@ func TestCheck(t *testing.T) {
 			t.Errorf("%s: exit %d out %q err %q", e, code, out, errs)
 		}
 	}
+	lint := filepath.Join(t.TempDir(), "lint.cpl")
+	if err := os.WriteFile(lint, []byte(`<reject status="403"/>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCmd("check", lint); code != 0 || out != "ok\n" || !strings.HasPrefix(errs, "1:1 warning reject without a reason") {
+		t.Errorf("lint: exit %d out %q err %q", code, out, errs)
+	}
 	bad := filepath.Join(t.TempDir(), "bad.cpl")
 	src := "<cpl xmlns=\"urn:ietf:params:xml:ns:cpl\" xmlns:taa=\"http://www.tandberg.net/cpl-extensions\">\n <taa:routed>\n  <time-switch/>\n  <proxy timeout=\"0\"/>\n </taa:routed>\n</cpl>\n"
 	if err := os.WriteFile(bad, []byte(src), 0o600); err != nil {

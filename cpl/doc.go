@@ -23,7 +23,9 @@
 // a *CompileError with line, column, element path
 // (/cpl/taa:routed/address-switch[1]/address[2]), a stable Code such as
 // E_UNSUPPORTED_ELEMENT or E_REGEX, and for regex faults the offset inside
-// the attribute (CPL-28, BX-4).
+// the attribute (CPL-28, BX-4). Program.Warnings lists legal but suspect
+// constructs (unreachable outputs, shadowed rules, a reject without a
+// reason...), and Format prints a program as canonical CPL (BX-5, BX-6).
 //
 // # Dialects
 //

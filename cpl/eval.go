@@ -39,11 +39,11 @@ func (p *Program) Evaluate(ctx context.Context, in *Input) (*Result, error) {
 	}
 	res := &Result{prog: p, in: in}
 	res.Trace = res.traceBuf[:0]
-	entry, ok := p.entry(in)
+	entry, kind, ok := p.entry(in)
 	// The initial location set (CPL-19): the original destination, except
 	// for RFC 3880 incoming calls, whose set starts empty.
 	set := res.locBuf[:0]
-	if !(p.dialect == RFC3880 && in.Direction == Incoming && p.hasIncoming && !p.hasRouted) {
+	if kind != Incoming {
 		for i := range in.Destination {
 			set = addLocation(set, Location{URL: in.Destination[i].Value, Priority: 1})
 		}
@@ -56,17 +56,21 @@ func (p *Program) Evaluate(ctx context.Context, in *Input) (*Result, error) {
 	return st.run(entry)
 }
 
-// entry picks the top-level action for the call's direction.
-func (p *Program) entry(in *Input) (node, bool) {
+// entry picks the top-level action for the call's direction. A call
+// without a direction (Routed) runs taa:routed, or failing that the
+// incoming action of an RFC 3880 script.
+func (p *Program) entry(in *Input) (node, Direction, bool) {
 	switch {
 	case in.Direction == Incoming && p.hasIncoming:
-		return p.incoming, true
+		return p.incoming, Incoming, true
 	case in.Direction == Outgoing && p.hasOutgoing:
-		return p.outgoing, true
+		return p.outgoing, Outgoing, true
 	case p.hasRouted:
-		return p.routed, true
+		return p.routed, Routed, true
+	case in.Direction == Routed && p.hasIncoming:
+		return p.incoming, Incoming, true
 	}
-	return nil, false
+	return nil, Routed, false
 }
 
 // Resume reports the outcome of a Pending proxy and continues evaluation

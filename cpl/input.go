@@ -23,7 +23,8 @@ func (p Protocol) String() string {
 
 // Direction selects the top-level action of an RFC 3880 script: incoming
 // or outgoing. Expressway scripts have only taa:routed, which runs for every
-// call whatever the direction.
+// call whatever the direction; a call left at Routed runs the incoming
+// action of a script that has no taa:routed.
 type Direction uint8
 
 const (

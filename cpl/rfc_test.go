@@ -56,6 +56,11 @@ func TestRFC3880Redirect(t *testing.T) {
 	if err != nil || res.String() != "REDIRECT[sip:smith@phone.example.com]" || res.Permanent {
 		t.Fatalf("%v %v", res, err)
 	}
+	// A call without a direction runs the incoming action.
+	res, _ = p.Evaluate(context.Background(), &Input{Destination: Aliases("sip:smith@example.com")})
+	if res.String() != "REDIRECT[sip:smith@phone.example.com]" {
+		t.Errorf("no direction: %s", res)
+	}
 	// The incoming action does not run for outgoing calls.
 	res, _ = p.Evaluate(context.Background(), &Input{Direction: Outgoing, Destination: Aliases("sip:x@example.com")})
 	if res.Action != Proceed {

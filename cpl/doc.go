@@ -107,7 +107,8 @@
 // tls.Config and revocation check, redirects followed only towards HTTPS,
 // responses compiled in the Expressway dialect through a bounded cache, and
 // the Default CPL when no server answers (403 for admin and registration
-// policy, 504 for search rules).
+// policy, 504 for search rules). Package cpl/policytest is a reference
+// policy server for tests of code that uses a ServiceClient.
 //
 // # Choices where the spec is silent
 //

@@ -173,8 +173,8 @@ func (m *Message) Via() (Via, error) {
 	if f == nil {
 		return Via{}, ErrNoHeader
 	}
-	var via Via
-	if err := via.parse(v); err != nil {
+	via, err := ParseVia(v)
+	if err != nil {
 		return Via{}, m.wrap(f, err)
 	}
 	return via, nil
@@ -205,8 +205,8 @@ func (m *Message) address(k hkind) (Address, error) {
 	if err != nil {
 		return Address{}, err
 	}
-	var a Address
-	if err := a.parse(m.val(f)); err != nil {
+	a, err := ParseAddress(m.val(f))
+	if err != nil {
 		return Address{}, m.wrap(f, err)
 	}
 	return a, nil
@@ -319,8 +319,7 @@ func (m *Message) firstAddress(k hkind) (Address, error) {
 	if f == nil {
 		return Address{}, ErrNoHeader
 	}
-	var a Address
-	err := a.parse(v)
+	a, err := ParseAddress(v)
 	if err == nil && needsNameAddr(k) && !isNameAddr(v) {
 		err = perr(0, "value must be a name-addr in angle brackets")
 	}

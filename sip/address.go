@@ -50,35 +50,26 @@ func (a Address) appendTo(b []byte) []byte {
 // ParseAddress parses one name-addr or addr-spec followed by header
 // parameters. In the bare addr-spec form the URI ends at the first ';' or
 // white space and may not carry '?' headers (RFC 3261 §20).
-func ParseAddress(s string) (Address, error) {
-	var a Address
-	if err := a.parse(s); err != nil {
-		return Address{}, err
-	}
-	return a, nil
-}
-
-// parse fills a in place; on error a holds partial results.
-func (a *Address) parse(s string) error {
+func ParseAddress(s string) (a Address, err error) {
 	s = trimLWS(s)
 	if s == "" {
-		return perr(0, "empty address")
+		return Address{}, perr(0, "empty address")
 	}
 	if s == "*" {
 		a.Wildcard = true
-		return nil
+		return a, nil
 	}
 	i := 0
 	switch {
 	case s[0] == '"':
 		j := scanQuoted(s, 0)
 		if j < 0 {
-			return perr(0, "unterminated quoted display name, or a control character in it")
+			return Address{}, perr(0, "unterminated quoted display name, or a control character in it")
 		}
 		a.Display = unquote(s[:j])
 		i = skipLWS(s, j)
 		if i >= len(s) || s[i] != '<' {
-			return perr(i, "expected '<' after display name")
+			return Address{}, perr(i, "expected '<' after display name")
 		}
 	case s[0] == '<':
 	default:
@@ -97,43 +88,49 @@ func (a *Address) parse(s string) error {
 			end++
 		}
 		spec := s[:end]
-		if strings.IndexByte(spec, '?') >= 0 {
-			return perr(strings.IndexByte(spec, '?'), "URI with headers must be enclosed in angle brackets")
+		if q := strings.IndexByte(spec, '?'); q >= 0 {
+			return Address{}, perr(q, "URI with headers must be enclosed in angle brackets")
 		}
-		if err := a.URI.parse(spec); err != nil {
-			return err
+		if a.URI, err = ParseURI(spec); err != nil {
+			return Address{}, err
 		}
-		return a.setParams(s, end)
+		if a.Params, err = headerParams(s, end); err != nil {
+			return Address{}, err
+		}
+		return a, nil
 	}
 	gt := strings.IndexByte(s[i:], '>')
 	if gt < 0 {
-		return perr(i, "missing '>' after URI")
+		return Address{}, perr(i, "missing '>' after URI")
 	}
 	gt += i
 	spec := s[i+1 : gt]
 	if spec == "" {
-		return perr(i+1, "nothing inside angle brackets")
+		return Address{}, perr(i+1, "nothing inside angle brackets")
 	}
 	// No white space inside the brackets (RFC 4475 badaspec): the URI
 	// grammar admits none, so ParseURI refuses it.
-	if err := a.URI.parse(spec); err != nil {
+	if a.URI, err = ParseURI(spec); err != nil {
 		err.(*ParseError).Offset += i + 1
-		return err
+		return Address{}, err
 	}
-	return a.setParams(s, gt+1)
+	if a.Params, err = headerParams(s, gt+1); err != nil {
+		return Address{}, err
+	}
+	return a, nil
 }
 
-func (a *Address) setParams(s string, from int) error {
+// headerParams checks and returns the parameters from s[from:].
+func headerParams(s string, from int) (Params, error) {
 	rest := s[from:]
 	if trimLWS(rest) == "" {
-		return nil
+		return "", nil
 	}
 	if err := checkHeaderParams(rest); err != nil {
 		err.(*ParseError).Offset += from
-		return err
+		return "", err
 	}
-	a.Params = Params(rest)
-	return nil
+	return Params(rest), nil
 }
 
 // normalizeSpaces collapses runs of white space and folding into one space.

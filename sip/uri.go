@@ -173,18 +173,13 @@ func (u URI) appendTo(b []byte) []byte {
 // ParseURI parses a SIP, SIPS or TEL URI, or another absolute URI kept
 // opaque, and checks it against its grammar (RFC 3261 §25.1, RFC 3966,
 // RFC 5118: an IPv6 host must be bracketed and well formed).
-func ParseURI(s string) (URI, error) {
-	var u URI
-	if err := u.parse(s); err != nil {
-		return URI{}, err
-	}
-	return u, nil
-}
-
-// parse fills u in place (no copies of the struct on the hot path).
-func (u *URI) parse(s string) error {
+//
+// The parsers of this package build values in locals and return them, so
+// that no store goes through a pointer: under a running garbage collector
+// such stores cost a write barrier each.
+func ParseURI(s string) (u URI, err error) {
 	if len(s) > maxURILen {
-		return perr(maxURILen, "URI longer than 2048 bytes")
+		return URI{}, perr(maxURILen, "URI longer than 2048 bytes")
 	}
 	colon := -1
 	for i := 0; i < len(s); i++ {
@@ -194,49 +189,67 @@ func (u *URI) parse(s string) error {
 			break
 		}
 		if !(isAlpha(c) || (i > 0 && (isDigit(c) || c == '+' || c == '-' || c == '.'))) {
-			return perr(i, "malformed URI scheme")
+			return URI{}, perr(i, "malformed URI scheme")
 		}
 	}
 	if colon <= 0 {
-		return perr(0, "URI without a scheme")
+		return URI{}, perr(0, "URI without a scheme")
 	}
 	u.Scheme = s[:colon]
 	rest := s[colon+1:]
 	switch schemeOf(u.Scheme) {
 	case schemeSIP, schemeSIPS:
-		return u.parseSIP(rest, colon+1)
+		var pe *ParseError
+		u.User, u.Password, u.Host, u.Port, u.Params, u.Headers, pe = parseSIPParts(rest, colon+1)
+		if pe != nil {
+			return URI{}, pe
+		}
+		return u, nil
 	case schemeTel:
-		return u.parseTel(rest, colon+1)
+		var pe *ParseError
+		u.User, u.Params, pe = parseTelParts(rest, colon+1)
+		if pe != nil {
+			return URI{}, pe
+		}
+		return u, nil
 	}
 	if rest == "" {
-		return perr(colon+1, "empty URI after scheme")
+		return URI{}, perr(colon+1, "empty URI after scheme")
 	}
 	if i, ok := scanChars(rest, cURIC|cUnres, "[]"); !ok {
-		return perr(colon+1+i, "invalid character in URI")
+		return URI{}, perr(colon+1+i, "invalid character in URI")
 	}
 	u.Opaque = rest
-	return nil
+	return u, nil
 }
 
-func (u *URI) parseSIP(s string, off int) error {
+// parseSIPParts parses what follows "sip:" or "sips:".
+func parseSIPParts(s string, off int) (user, pass, host string, port int, params Params, headers string, err *ParseError) {
 	// userinfo ends at the first '@': neither user nor password may contain one.
 	if at := strings.IndexByte(s, '@'); at >= 0 {
 		ui := s[:at]
-		user, pass := ui, ""
-		if c := strings.IndexByte(ui, ':'); c >= 0 {
-			user, pass = ui[:c], ui[c+1:]
-			if i, ok := scanChars(pass, cPass, ""); !ok {
-				return perr(off+c+1+i, "invalid character in URI password")
+		user = ui
+		for i := 0; i < len(ui); i++ {
+			c := ui[i]
+			if c == ':' {
+				user, pass = ui[:i], ui[i+1:]
+				if j, ok := scanChars(pass, cPass, ""); !ok {
+					return "", "", "", 0, "", "", perr(off+i+1+j, "invalid character in URI password")
+				}
+				break
 			}
-			u.Password = pass
+			if charClass[c]&cUser != 0 || c == '#' {
+				continue
+			}
+			if c == '%' && i+2 < len(ui) && isHex(ui[i+1]) && isHex(ui[i+2]) {
+				i += 2
+				continue
+			}
+			return "", "", "", 0, "", "", perr(off+i, "invalid character in URI user part")
 		}
 		if user == "" {
-			return perr(off, "empty user part in URI")
+			return "", "", "", 0, "", "", perr(off, "empty user part in URI")
 		}
-		if i, ok := scanChars(user, cUser, "#"); !ok {
-			return perr(off+i, "invalid character in URI user part")
-		}
-		u.User = user
 		off += at + 1
 		s = s[at+1:]
 	}
@@ -246,73 +259,78 @@ func (u *URI) parseSIP(s string, off int) error {
 	}
 	hp := s[:end]
 	if hp == "" {
-		return perr(off, "URI without a host")
+		return "", "", "", 0, "", "", perr(off, "URI without a host")
 	}
-	host, port := hp, ""
+	host = hp
+	portText := ""
 	if hp[0] == '[' {
 		rb := strings.IndexByte(hp, ']')
 		if rb < 0 {
-			return perr(off, "unterminated IPv6 reference")
+			return "", "", "", 0, "", "", perr(off, "unterminated IPv6 reference")
 		}
 		host = hp[:rb+1]
 		if rb+1 < len(hp) {
 			if hp[rb+1] != ':' {
-				return perr(off+rb+1, "unexpected character after IPv6 reference")
+				return "", "", "", 0, "", "", perr(off+rb+1, "unexpected character after IPv6 reference")
 			}
-			port = hp[rb+2:]
-			if port == "" {
-				return perr(off+rb+2, "empty port")
+			portText = hp[rb+2:]
+			if portText == "" {
+				return "", "", "", 0, "", "", perr(off+rb+2, "empty port")
 			}
 		}
-	} else if c := strings.IndexByte(hp, ':'); c >= 0 {
-		host, port = hp[:c], hp[c+1:]
-		if port == "" {
-			return perr(off+c+1, "empty port")
+	} else {
+		for c := len(hp) - 1; c >= 0; c-- {
+			if !isDigit(hp[c]) {
+				if hp[c] == ':' {
+					host, portText = hp[:c], hp[c+1:]
+					if portText == "" {
+						return "", "", "", 0, "", "", perr(off+c+1, "empty port")
+					}
+				}
+				break
+			}
 		}
 	}
 	if !validHost(host) {
-		return perr(off, "malformed host "+strconv.Quote(host))
+		return "", "", "", 0, "", "", perr(off, "malformed host "+strconv.Quote(host))
 	}
-	u.Host = host
-	if port != "" {
-		p, ok := parseUint(port, 65535)
+	if portText != "" {
+		p, ok := parseUint(portText, 65535)
 		if !ok {
-			return perr(off+len(host)+1, "malformed port "+strconv.Quote(port))
+			return "", "", "", 0, "", "", perr(off+len(host)+1, "malformed port "+strconv.Quote(portText))
 		}
-		u.Port = int(p)
+		port = int(p)
 	}
 	off += end
 	s = s[end:]
 	if s == "" {
-		return nil
+		return user, pass, host, port, "", "", nil
 	}
-	params := s
+	ps := s
 	if q := strings.IndexByte(s, '?'); q >= 0 {
-		params = s[:q]
-		h := s[q+1:]
-		if err := checkURIHeaders(h); err != nil {
-			err.Offset += off + q + 1
-			return err
+		ps = s[:q]
+		headers = s[q+1:]
+		if e := checkURIHeaders(headers); e != nil {
+			e.Offset += off + q + 1
+			return "", "", "", 0, "", "", e
 		}
-		u.Headers = h
 	}
-	if err := checkURIParams(params, cParam, false); err != nil {
-		err.Offset += off
-		return err
+	if e := checkURIParams(ps, cParam, false); e != nil {
+		e.Offset += off
+		return "", "", "", 0, "", "", e
 	}
-	u.Params = Params(params)
-	return nil
+	return user, pass, host, port, Params(ps), headers, nil
 }
 
-// parseTel parses the telephone-subscriber of a tel: URI (RFC 3966 §3).
-func (u *URI) parseTel(s string, off int) error {
+// parseTelParts parses the telephone-subscriber of a tel: URI (RFC 3966 §3).
+func parseTelParts(s string, off int) (num string, params Params, err *ParseError) {
 	end := strings.IndexByte(s, ';')
 	if end < 0 {
 		end = len(s)
 	}
-	num := s[:end]
+	num = s[:end]
 	if num == "" {
-		return perr(off, "empty telephone number")
+		return "", "", perr(off, "empty telephone number")
 	}
 	digits := 0
 	global := num[0] == '+'
@@ -326,22 +344,21 @@ func (u *URI) parseTel(s string, off int) error {
 		case !global && (isHex(c) || c == '*' || c == '#'):
 			digits++
 		default:
-			return perr(off+i, "invalid character in telephone number")
+			return "", "", perr(off+i, "invalid character in telephone number")
 		}
 	}
 	if digits == 0 {
-		return perr(off, "telephone number without digits")
+		return "", "", perr(off, "telephone number without digits")
 	}
-	params := s[end:]
-	if err := checkURIParams(params, cParam, true); err != nil {
-		err.Offset += off + end
-		return err
+	params = Params(s[end:])
+	if e := checkURIParams(string(params), cParam, true); e != nil {
+		e.Offset += off + end
+		return "", "", e
 	}
-	u.User, u.Params = num, Params(params)
-	if !global && !u.Params.Has("phone-context") {
-		return perr(off, "local telephone number without phone-context")
+	if !global && !params.Has("phone-context") {
+		return "", "", perr(off, "local telephone number without phone-context")
 	}
-	return nil
+	return num, params, nil
 }
 
 // checkURIParams validates *( ";" pname [ "=" pvalue ] ).

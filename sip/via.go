@@ -85,23 +85,14 @@ func (v Via) appendTo(b []byte) []byte {
 // ParseVia parses one via-parm:
 // sent-protocol LWS sent-by *( SEMI via-params ), with the white space
 // and line folding RFC 3261 allows around '/', ':' and ';'.
-func ParseVia(s string) (Via, error) {
-	var v Via
-	if err := v.parse(s); err != nil {
-		return Via{}, err
-	}
-	return v, nil
-}
-
-// parse fills v in place; on error v holds partial results.
-func (v *Via) parse(s string) error {
+func ParseVia(s string) (v Via, err error) {
 	i := skipLWS(s, 0)
 	var tok [3]string
 	for k := 0; k < 3; k++ {
 		if k > 0 {
 			i = skipLWS(s, i)
 			if i >= len(s) || s[i] != '/' {
-				return perr(i, "malformed sent-protocol")
+				return Via{}, perr(i, "malformed sent-protocol")
 			}
 			i = skipLWS(s, i+1)
 		}
@@ -110,21 +101,21 @@ func (v *Via) parse(s string) error {
 			i++
 		}
 		if i == start {
-			return perr(start, "malformed sent-protocol")
+			return Via{}, perr(start, "malformed sent-protocol")
 		}
 		tok[k] = s[start:i]
 	}
 	v.ProtocolName, v.ProtocolVersion, v.Transport = tok[0], tok[1], tok[2]
 	j := skipLWS(s, i)
 	if j == i || j >= len(s) {
-		return perr(i, "missing sent-by")
+		return Via{}, perr(i, "missing sent-by")
 	}
 	i = j
 	start := i
 	if s[i] == '[' {
 		rb := strings.IndexByte(s[i:], ']')
 		if rb < 0 {
-			return perr(i, "unterminated IPv6 reference")
+			return Via{}, perr(i, "unterminated IPv6 reference")
 		}
 		i += rb + 1
 	} else {
@@ -134,7 +125,7 @@ func (v *Via) parse(s string) error {
 	}
 	v.Host = s[start:i]
 	if !validHost(v.Host) {
-		return perr(start, "malformed sent-by host "+strconv.Quote(v.Host))
+		return Via{}, perr(start, "malformed sent-by host "+strconv.Quote(v.Host))
 	}
 	i = skipLWS(s, i)
 	if i < len(s) && s[i] == ':' {
@@ -145,16 +136,16 @@ func (v *Via) parse(s string) error {
 		}
 		p, ok := parseUint(s[ps:i], 65535)
 		if !ok {
-			return perr(ps, "malformed sent-by port")
+			return Via{}, perr(ps, "malformed sent-by port")
 		}
 		v.Port = int(p)
 	}
 	if rest := s[i:]; trimLWS(rest) != "" {
 		if err := checkHeaderParams(rest); err != nil {
 			err.(*ParseError).Offset += i
-			return err
+			return Via{}, err
 		}
 		v.Params = Params(rest)
 	}
-	return nil
+	return v, nil
 }

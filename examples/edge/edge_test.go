@@ -12,11 +12,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/causeway-edge/causeway/sip"
 	"github.com/causeway-edge/causeway/sip/registrar"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -104,8 +106,12 @@ type sippRun struct {
 func startSipp(t *testing.T, target string, mode string, port int, args ...string) *sippRun {
 	t.Helper()
 	bin := needSipp(t)
-	all := append([]string{target, "-t", mode, "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", "1",
-		"-timeout", "20", "-timeout_error", "-nostdin", "-max_socket", "10", "-key", "domain", "causeway.local"}, args...)
+	base := []string{target, "-t", mode, "-i", "127.0.0.1", "-p", strconv.Itoa(port)}
+	if !slices.Contains(args, "-m") {
+		base = append(base, "-m", "1")
+	}
+	all := append(append(base,
+		"-timeout", "20", "-timeout_error", "-nostdin", "-max_socket", "10", "-key", "domain", "causeway.local"), args...)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	cmd := exec.CommandContext(ctx, bin, all...)
@@ -201,6 +207,61 @@ func TestSippFailures(t *testing.T) {
 			assert.Equal(t, int64(4), e.callsRejected.Load())
 		})
 	}
+}
+
+// SIP-41: the caller cancels a ringing call; CANCEL is answered and
+// propagated, the callee's 487 reaches the caller.
+func TestSippCancel(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			e := startEdge(t, "")
+			port := freePort(t)
+			e.register(t, m.mode, m.network, "bob", port)
+			uas := startSipp(t, e.target(m.network), m.mode, port, "-sf", "testdata/sipp/uas-ring.xml")
+			startSipp(t, e.target(m.network), m.mode, freePort(t), "-sf", "testdata/sipp/uac-cancel.xml", "-key", "user", "alice", "-s", "bob").wait(t)
+			uas.wait(t)
+		})
+	}
+}
+
+// SIP-57, SIP-86: one AOR registered from two devices; the INVITE forks to
+// both, the busy one's 486 loses to the other's 200.
+func TestSippForking(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			e := startEdge(t, "")
+			p1, p2 := freePort(t), freePort(t)
+			e.register(t, m.mode, m.network, "bob", p1)
+			e.register(t, m.mode, m.network, "bob", p2)
+			bs, err := e.reg.Bindings(context.Background())
+			require.NoError(t, err)
+			require.Len(t, bs, 2)
+			busy := startSipp(t, e.target(m.network), m.mode, p1, "-sf", "testdata/sipp/uas-busy.xml")
+			ok := startSipp(t, e.target(m.network), m.mode, p2, "-sf", "testdata/sipp/uas.xml")
+			startSipp(t, e.target(m.network), m.mode, freePort(t), "-sf", "testdata/sipp/uac.xml", "-key", "user", "alice", "-s", "bob").wait(t)
+			busy.wait(t)
+			ok.wait(t)
+			assert.Equal(t, int64(1), e.callsAnswered.Load())
+		})
+	}
+}
+
+// SIP-85: a search rule that sends bob back to the edge itself loops; the
+// looping INVITE is refused 482 and the caller gets it.
+func TestSippLoop(t *testing.T) {
+	e := startEdge(t, "")
+	// Bob's binding points at the edge itself.
+	req := fmt.Sprintf("REGISTER sip:causeway.local SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKloop\r\nFrom: <sip:bob@causeway.local>;tag=1\r\nTo: <sip:bob@causeway.local>\r\nCall-ID: loop\r\nCSeq: 1 REGISTER\r\nContact: <sip:bob@%s>\r\nExpires: 60\r\nContent-Length: 0\r\n\r\n", e.target("udp"))
+	m, err := sip.ParseMessage([]byte(req))
+	require.NoError(t, err)
+	resp, err := e.reg.Register(context.Background(), m, registrar.Source{Network: "udp"})
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.StatusCode())
+	tmpl, err := os.ReadFile("testdata/sipp/uac-fail.xml")
+	require.NoError(t, err)
+	sc := filepath.Join(t.TempDir(), "uac-482.xml")
+	require.NoError(t, os.WriteFile(sc, []byte(strings.ReplaceAll(string(tmpl), `response="[expect]"`, `response="482"`)), 0o644))
+	startSipp(t, e.target("udp"), "u1", freePort(t), "-sf", sc, "-key", "user", "alice", "-s", "bob", "-key", "mf", "70").wait(t)
 }
 
 // SIP-51 step 2: REGISTER with digest authentication by sipp.

@@ -204,17 +204,19 @@ func (c *call) onResponse(b *branch, resp *sip.Message) {
 		if b.timerC != nil {
 			b.timerC.Stop()
 		}
+		notify := first && firstAnswer
+		if notify { // before the 2xx leaves, so that events stay in call order
+			switch c.req.Method() {
+			case sip.MethodInvite:
+				c.p.emitFrom(c.req, c.src, CallAnswered, code)
+			case sip.MethodBye:
+				c.p.emitFrom(c.req, c.src, CallDisconnected, code)
+			}
+		}
 		c.forward(resp) // every 2xx goes upstream at once (§16.7 step 5)
 		c.settle()
-		if !first || !firstAnswer {
-			return
-		}
-		switch c.req.Method() {
-		case sip.MethodInvite:
-			c.p.emitFrom(c.req, c.src, CallAnswered, code)
+		if notify && c.invite {
 			c.cancelBranches()
-		case sip.MethodBye:
-			c.p.emitFrom(c.req, c.src, CallDisconnected, code)
 		}
 	default:
 		if b.final {

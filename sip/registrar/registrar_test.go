@@ -385,3 +385,27 @@ func TestConfigValidate(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 3, strings.Count(err.Error(), "\n")+1)
 }
+
+// SIP-54, SIP-58: 5000 distinct AORs all expire on time, and Sweep frees
+// them, so memory stays bounded under a registration flood.
+func TestFloodExpiresOnTime(t *testing.T) {
+	store := NewMemoryStore()
+	r, clk := newReg(t, Config{Store: store})
+	ctx := context.Background()
+	for i := 0; i < 5000; i++ {
+		aor := fmt.Sprintf("u%d@example.com", i)
+		resp, err := r.Register(ctx, reg(t, aor, "c"+aor, 1, "3600", "", "<sip:u@192.0.2.10>"), src)
+		require.NoError(t, err)
+		require.Equal(t, 200, resp.StatusCode())
+	}
+	require.Equal(t, 5000, store.Len())
+	clk.Set(59*time.Second + 999*time.Millisecond)
+	bs, _ := r.Bindings(ctx)
+	assert.Len(t, bs, 5000)
+	assert.Zero(t, r.Sweep())
+	clk.Set(60 * time.Second)
+	bs, _ = r.Bindings(ctx)
+	assert.Empty(t, bs)
+	assert.Equal(t, 5000, r.Sweep())
+	assert.Zero(t, store.Len())
+}

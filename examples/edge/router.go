@@ -19,6 +19,9 @@ type dialplanRouter struct {
 	reg       *registrar.Registrar
 	engine    *dialplan.Engine
 	neighbors map[string]Neighbor
+	// self reports whether a URI with an IP host addresses one of our
+	// listeners (address and port).
+	self func(sip.URI) bool
 }
 
 // localZone is the registrar as the dial plan's Local Zone Target.
@@ -80,9 +83,12 @@ func (r *dialplanRouter) Route(ctx context.Context, req *sip.Message, src transp
 	}
 	to, _ := req.To()
 	local := r.reg.IsLocal(ru.Hostname())
+	if local && isAddr(ru.Host) && r.self != nil && !r.self(ru) {
+		local = false // one of our addresses, but another port: not us
+	}
 	// In-dialog requests and requests for a foreign host go to the
 	// Request-URI (the remote target) as it is.
-	if !local && (to.Tag() != "" || isAddr(ru.Host)) {
+	if to.Tag() != "" || (!local && isAddr(ru.Host)) {
 		return proxy.Decision{Targets: []proxy.Target{{URI: ru}}}, nil
 	}
 	// SIP-56: a public GRUU reaches only its instance.

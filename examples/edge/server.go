@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -97,6 +98,11 @@ func NewServer(cfg *Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	rc.OnEvent = s.registrationEvent
+	// SIP-50: the box's own addresses are local hosts too.
+	rc.IsLocal = func(host string) bool {
+		a, err := netip.ParseAddr(host)
+		return err == nil && slices.Contains(addrs, a.Unmap())
+	}
 	if cfg.Registrar.Authentication {
 		d, err := digest.NewServer(digest.Config{Realm: cfg.Registrar.Realm, Store: digest.MemoryStore(cfg.Users)})
 		if err != nil {
@@ -117,7 +123,20 @@ func NewServer(cfg *Config, log *slog.Logger) (*Server, error) {
 	if s.engine, err = dialplan.NewEngine(cfg.Dialplan, opts...); err != nil {
 		return nil, err
 	}
-	router := &dialplanRouter{reg: s.reg, engine: s.engine, neighbors: cfg.Neighbors}
+	router := &dialplanRouter{reg: s.reg, engine: s.engine, neighbors: cfg.Neighbors, self: func(u sip.URI) bool {
+		a, err := netip.ParseAddr(u.Hostname())
+		if err != nil {
+			return false
+		}
+		port := u.Port
+		for _, n := range []string{"udp", "tcp", "tls"} {
+			l := tp.LocalAddr(n)
+			if l.IsValid() && l.Addr() == a.Unmap() && (port == 0 || int(l.Port()) == port) {
+				return true
+			}
+		}
+		return false
+	}}
 	pc := proxy.Config{Transport: tp, Router: router, Local: s.local, IsLocalHost: s.reg.IsLocal,
 		NoRecordRoute:  cfg.Proxy.RecordRoute != nil && !*cfg.Proxy.RecordRoute,
 		SessionExpires: cfg.Proxy.SessionExpires, MinSE: cfg.Proxy.MinSE, Logger: log, OnCall: s.callEvent}

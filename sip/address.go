@@ -88,7 +88,7 @@ func ParseAddress(s string) (a Address, err error) {
 			end++
 		}
 		spec := s[:end]
-		if q := strings.IndexByte(spec, '?'); q >= 0 {
+		if q := indexByte(spec, '?'); q >= 0 {
 			return Address{}, perr(q, "URI with headers must be enclosed in angle brackets")
 		}
 		if a.URI, err = ParseURI(spec); err != nil {
@@ -99,7 +99,7 @@ func ParseAddress(s string) (a Address, err error) {
 		}
 		return a, nil
 	}
-	gt := strings.IndexByte(s[i:], '>')
+	gt := indexByte(s[i:], '>')
 	if gt < 0 {
 		return Address{}, perr(i, "missing '>' after URI")
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -270,5 +271,22 @@ func FuzzParseAddress(f *testing.F) {
 		if a2.String() != out || a2.Display != a.Display || !a.URI.Equal(a2.URI) {
 			t.Fatalf("address %q does not round-trip: %q", s, out)
 		}
+		checkGetMatchesAll(t, a.Params)
+		checkGetMatchesAll(t, a.URI.Params)
 	})
+}
+
+// checkGetMatchesAll: Params.Get gives the first value All yields.
+func checkGetMatchesAll(t *testing.T, p Params) {
+	seen := map[string]bool{}
+	for n, v := range p.All() {
+		k := strings.ToLower(n)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if got, ok := p.Get(n); !ok || got != v {
+			t.Fatalf("Params(%q).Get(%q) = %q, %v; All gives %q", p, n, got, ok, v)
+		}
+	}
 }

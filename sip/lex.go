@@ -157,7 +157,7 @@ func unquote(s string) string {
 		return s
 	}
 	s = s[1 : len(s)-1]
-	bs := strings.IndexByte(s, '\\')
+	bs := indexByte(s, '\\')
 	if bs < 0 {
 		return s
 	}
@@ -200,7 +200,7 @@ func appendQuoted(b []byte, s string) []byte {
 // and the rest after the comma. Commas inside quoted strings and angle
 // brackets do not split. ok is false when a quote or bracket is unbalanced.
 func splitComma(s string) (first, rest string, more, ok bool) {
-	if strings.IndexByte(s, ',') < 0 {
+	if indexByte(s, ',') < 0 {
 		return s, "", false, true // nothing to split; balance is the value parser's concern
 	}
 	angle := false
@@ -282,3 +282,17 @@ func hasCtl(s string) bool {
 // ownedString turns a byte slice nobody else references into a string
 // without copying it (what strings.Builder does).
 func ownedString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// indexByte is strings.IndexByte with a plain loop for short strings,
+// where the vectorised search costs more to set up than it saves.
+func indexByte(s string, c byte) int {
+	if len(s) < 32 {
+		for i := 0; i < len(s); i++ {
+			if s[i] == c {
+				return i
+			}
+		}
+		return -1
+	}
+	return strings.IndexByte(s, c)
+}

@@ -18,12 +18,54 @@ type Params string
 // Get returns the value of the first parameter called name.
 func (p Params) Get(name string) (value string, ok bool) {
 	s := string(p)
-	for s != "" {
-		var seg string
-		seg, s = nextParam(s)
-		n, v := splitParam(seg)
-		if equalFold(n, name) {
-			return v, true
+	i := 0
+	for i < len(s) {
+		for i < len(s) && (s[i] == ';' || isLWSByte(s[i])) {
+			i++
+		}
+		// The name runs to '=', ';' or a quote; white space is trimmed.
+		ns := i
+		for i < len(s) && s[i] != '=' && s[i] != ';' && s[i] != '"' {
+			i++
+		}
+		ne := i
+		for ne > ns && isLWSByte(s[ne-1]) {
+			ne--
+		}
+		hasValue := i < len(s) && s[i] == '='
+		vs, ve := i, i
+		if hasValue {
+			i++
+			for i < len(s) && isLWSByte(s[i]) {
+				i++
+			}
+			vs = i
+		}
+		// The segment ends at the next ';' outside quotes.
+		for i < len(s) && s[i] != ';' {
+			if s[i] == '"' {
+				j := scanQuoted(s, i)
+				if j < 0 {
+					i = len(s)
+					break
+				}
+				i = j
+				continue
+			}
+			i++
+		}
+		if !hasValue {
+			vs = i
+		}
+		ve = i
+		for ve > vs && isLWSByte(s[ve-1]) {
+			ve--
+		}
+		if ne-ns == len(name) && equalFold(s[ns:ne], name) {
+			if !hasValue {
+				return "", true
+			}
+			return s[vs:ve], true
 		}
 	}
 	return "", false
@@ -152,12 +194,12 @@ func nextParam(s string) (seg, rest string) {
 	}
 	start := i
 	// Fast path: no quoted string before the next ';'.
-	semi := strings.IndexByte(s[i:], ';')
+	semi := indexByte(s[i:], ';')
 	seg = s[i:]
 	if semi >= 0 {
 		seg = s[i : i+semi]
 	}
-	if strings.IndexByte(seg, '"') < 0 {
+	if indexByte(seg, '"') < 0 {
 		if semi < 0 {
 			return seg, ""
 		}
@@ -180,11 +222,11 @@ func nextParam(s string) (seg, rest string) {
 
 // splitParam splits "name = value" into its trimmed name and value.
 func splitParam(seg string) (name, value string) {
-	eq := strings.IndexByte(seg, '=')
+	eq := indexByte(seg, '=')
 	if eq < 0 {
 		return trimLWS(seg), ""
 	}
-	if q := strings.IndexByte(seg, '"'); q >= 0 && q < eq {
+	if q := indexByte(seg, '"'); q >= 0 && q < eq {
 		return trimLWS(seg), ""
 	}
 	return trimLWS(seg[:eq]), trimLWS(seg[eq+1:])

@@ -274,7 +274,7 @@ func headerAt(s string, fields []field, off int) string {
 
 func (m *Message) parseStartLine(line string, off int) error {
 	if hasPrefixFold(line, "SIP/") {
-		sp := strings.IndexByte(line, ' ')
+		sp := indexByte(line, ' ')
 		if sp < 0 {
 			return &ParseError{Offset: off, Reason: "status line without a status code", Status: 400}
 		}
@@ -302,7 +302,7 @@ func (m *Message) parseStartLine(line string, off int) error {
 		m.request, m.version, m.status, m.reason = false, line[:sp], uint16(code), reason
 		return nil
 	}
-	sp1 := strings.IndexByte(line, ' ')
+	sp1 := indexByte(line, ' ')
 	if sp1 <= 0 {
 		return &ParseError{Offset: off, Reason: "malformed request line", Status: 400}
 	}
@@ -335,7 +335,7 @@ func validVersion(v string) bool {
 		return false
 	}
 	v = v[4:]
-	dot := strings.IndexByte(v, '.')
+	dot := indexByte(v, '.')
 	if dot <= 0 || dot == len(v)-1 {
 		return false
 	}

@@ -226,7 +226,7 @@ func ParseURI(s string) (u URI, err error) {
 // parseSIPParts parses what follows "sip:" or "sips:".
 func parseSIPParts(s string, off int) (user, pass, host string, port int, params Params, headers string, err *ParseError) {
 	// userinfo ends at the first '@': neither user nor password may contain one.
-	if at := strings.IndexByte(s, '@'); at >= 0 {
+	if at := indexByte(s, '@'); at >= 0 {
 		ui := s[:at]
 		user = ui
 		for i := 0; i < len(ui); i++ {
@@ -307,7 +307,7 @@ func parseSIPParts(s string, off int) (user, pass, host string, port int, params
 		return user, pass, host, port, "", "", nil
 	}
 	ps := s
-	if q := strings.IndexByte(s, '?'); q >= 0 {
+	if q := indexByte(s, '?'); q >= 0 {
 		ps = s[:q]
 		headers = s[q+1:]
 		if e := checkURIHeaders(headers); e != nil {
@@ -324,7 +324,7 @@ func parseSIPParts(s string, off int) (user, pass, host string, port int, params
 
 // parseTelParts parses the telephone-subscriber of a tel: URI (RFC 3966 §3).
 func parseTelParts(s string, off int) (num string, params Params, err *ParseError) {
-	end := strings.IndexByte(s, ';')
+	end := indexByte(s, ';')
 	if end < 0 {
 		end = len(s)
 	}
@@ -369,7 +369,7 @@ func checkURIParams(p string, class uint8, tel bool) *ParseError {
 			return perr(i, "expected ';' before URI parameter")
 		}
 		i++
-		end := strings.IndexByte(p[i:], ';')
+		end := indexByte(p[i:], ';')
 		if end < 0 {
 			end = len(p)
 		} else {
@@ -377,7 +377,7 @@ func checkURIParams(p string, class uint8, tel bool) *ParseError {
 		}
 		seg := p[i:end]
 		name, value, hasEq := seg, "", false
-		if eq := strings.IndexByte(seg, '='); eq >= 0 {
+		if eq := indexByte(seg, '='); eq >= 0 {
 			name, value, hasEq = seg[:eq], seg[eq+1:], true
 		}
 		if name == "" {
@@ -422,7 +422,7 @@ func checkURIHeaders(h string) *ParseError {
 			end += i
 		}
 		seg := h[i:end]
-		eq := strings.IndexByte(seg, '=')
+		eq := indexByte(seg, '=')
 		if eq <= 0 {
 			return perr(i, "URI header without name=value")
 		}
@@ -527,7 +527,7 @@ func validHostname(h string) bool {
 		return false
 	}
 	for {
-		dot := strings.IndexByte(h, '.')
+		dot := indexByte(h, '.')
 		label := h
 		if dot >= 0 {
 			label = h[:dot]

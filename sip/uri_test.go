@@ -242,6 +242,9 @@ func TestParamsEdit(t *testing.T) {
 		got = append(got, n+"="+v)
 	}
 	assert.Equal(t, []string{"a=", "b=1", `c="x;y"`}, got)
+	for _, p := range []Params{";a;b=1;c=\"x;y\"", " ; tag = x ;\r\n q=0.5", ";A=1;a=2", ";x=\"a\\\"b\";y", ";;lr;;", ";e=", ";n%61me=v"} {
+		checkGetMatchesAll(t, p)
+	}
 	assert.Equal(t, `"a \"b\""`, Quote(`a "b"`))
 	assert.Equal(t, `a "b"`, Unquote(` "a \"b\"" `))
 }

@@ -50,12 +50,23 @@ stop_server() {
 	kill "$server" 2>/dev/null || true
 	wait "$server" 2>/dev/null || true
 }
+# wait_udp PORT: until something is bound to 127.0.0.1:PORT.
+wait_udp() {
+	for _ in $(seq 100); do
+		ss -Hlun "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	echo "run.sh: nothing bound to udp port $1" >&2
+	return 1
+}
+
 # calls PROXY_PORT UAS_PORT RATE: 0 when every call of a STEP-second run
 # at RATE calls/s succeeds.
 calls() {
 	local n=$(($3 * STEP))
 	sipp -sf uas.xml -t u1 -i 127.0.0.1 -p "$2" -m "$n" -nostdin -timeout $((STEP * 3)) >/dev/null 2>&1 &
 	local uas=$!
+	wait_udp "$2"
 	local rc=0
 	sipp "127.0.0.1:$1" -sf uac.xml -t u1 -i 127.0.0.1 -p "$UAC_PORT" -r "$3" -m "$n" -l $(($3 * 4)) \
 		-timeout $((STEP * 3)) -timeout_error -nostdin -max_socket 100 >/dev/null 2>&1 || rc=$?
@@ -88,13 +99,13 @@ best() {
 registers_only() { registers "$1" "$3"; }
 
 echo "causeway edge:" >&2
-start_edge; sleep 0.5
+start_edge; wait_udp "$EDGE_PORT"
 edge_calls=$(best calls "$EDGE_PORT" "$EDGE_UAS" $CALL_RATES)
 edge_regs=$(best registers_only "$EDGE_PORT" 0 $REG_RATES)
 stop_server
 
 echo "kamailio:" >&2
-start_kamailio; sleep 1
+start_kamailio; wait_udp "$KAM_PORT"
 kam_calls=$(best calls "$KAM_PORT" "$KAM_UAS" $CALL_RATES)
 kam_regs=$(best registers_only "$KAM_PORT" 0 $REG_RATES)
 stop_server

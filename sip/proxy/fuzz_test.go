@@ -1,0 +1,44 @@
+package proxy
+
+import (
+	"testing"
+
+	"github.com/causeway-edge/causeway/sip"
+	"github.com/causeway-edge/causeway/sip/transport"
+)
+
+// FuzzPipeline feeds arbitrary requests to the parts of the pipeline that
+// read untrusted headers — Route preprocessing, loop detection, the
+// session-timer rules, forwarding preparation and the stateless ACK path —
+// which must return errors, never panic.
+func FuzzPipeline(f *testing.F) {
+	for _, s := range []string{
+		"INVITE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-cw0011223344556677-x\r\nFrom: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nRoute: <sip:127.0.0.1:5060;lr>\r\nSession-Expires: 300;refresher=uac\r\nMin-SE: 90\r\nContent-Length: 0\r\n\r\n",
+		"ACK sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1;x-edge-poison=box\r\nFrom: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: x\r\nCSeq: 1 ACK\r\nRoute: <sip:192.0.2.9>\r\nRoute: <sip:127.0.0.1;lr>\r\nContent-Length: 0\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	tp := newTransport(f)
+	p, err := New(Config{Transport: tp, Router: to(), SessionExpires: 1800, MinSE: 500, BoxID: "box", Logger: quiet()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer p.Close()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := sip.ParseMessage(data)
+		if err != nil || !m.IsRequest() || m.Validate() != nil {
+			return
+		}
+		_ = p.looped(m)
+		_ = p.preprocessRoute(m)
+		if m.Method() == sip.MethodInvite {
+			p.sessionTimer(m)
+		}
+		u, err := m.RequestURI()
+		if err != nil || !u.IsSIP() {
+			return
+		}
+		dest := transport.Addr{Network: "udp", AddrPort: tp.LocalAddr("udp")}
+		_, _, _ = p.prepare(p.ctx, m, Target{URI: u, Dest: dest, Route: []string{"<sip:192.0.2.1;lr>"}, HopCount: 15, Poison: true}, dest, 70)
+	})
+}

@@ -133,6 +133,9 @@ func (r *Registrar) Register(ctx context.Context, req *sip.Message, src Source) 
 	}
 	ev := Event{AOR: aor, CallID: callID, Source: src}
 	reject := func(code int, reason string, name string) (*sip.Message, error) {
+		if name == "Registration Rejected" {
+			name = r.rejectName(ctx, req, aor, callID)
+		}
 		ev.Name, ev.Level, ev.Code, ev.Reason = name, 1, code, reason
 		r.emit(ev)
 		return reply(code, reason, nil)
@@ -390,6 +393,22 @@ func (r *Registrar) Register(ctx context.Context, req *sip.Message, src Source) 
 		}
 		_ = m.Set(sip.HdrDate, now.UTC().Format(time.RFC1123))
 	})
+}
+
+// rejectName names a rejection event (SIP-130): an unregistration, a
+// refresh of a binding made under the same Call-ID, or a registration.
+func (r *Registrar) rejectName(ctx context.Context, req *sip.Message, aor, callID string) string {
+	if req.Get(sip.HdrExpires) == "0" || req.Get(sip.HdrContact) == "*" {
+		return "Unregistration Rejected"
+	}
+	if bs, err := r.cfg.Store.Lookup(ctx, aor, r.cfg.Now()); err == nil {
+		for _, b := range bs {
+			if b.CallID == callID {
+				return "Registration Refresh Rejected"
+			}
+		}
+	}
+	return "Registration Rejected"
 }
 
 func matchAny(ps []*pattern.Pattern, alias string) bool {

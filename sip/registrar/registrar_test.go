@@ -326,11 +326,16 @@ func TestPolicyChangeOnRefresh(t *testing.T) {
 	assert.Equal(t, []int{60}, contactExpires(t, resp))
 	clk.Set(10 * time.Second)
 	cfg.Restriction, cfg.DenyList = DenyList, []ListEntry{{Pattern: "john.smith@example.com"}}
+	var events []Event
+	cfg.OnEvent = func(e Event) { events = append(events, e) }
 	r2, _ := newReg(t, cfg)
 	r2.cfg.Now = clk.Now
 	clk.Set(30 * time.Second)
 	resp, _ = r2.Register(ctx, reg(t, "john.smith@example.com", "c", 2, "3600", "", "<sip:js@192.0.2.10>"), src)
 	assert.Equal(t, 403, resp.StatusCode())
+	require.Len(t, events, 1) // SIP-130: Registration Refresh Rejected, level 1
+	assert.Equal(t, "Registration Refresh Rejected", events[0].Name)
+	assert.Equal(t, 1, events[0].Level)
 	u := sip.URI{Scheme: "sip", User: "john.smith", Host: "example.com"}
 	clk.Set(59 * time.Second)
 	bs, _ := r2.Lookup(ctx, u)

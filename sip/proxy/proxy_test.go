@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -381,4 +382,29 @@ func TestConfigValidate(t *testing.T) {
 		assert.Contains(t, err.Error(), s)
 	}
 	assert.NoError(t, Config{Transport: newTransport(t), Router: to(), SessionExpires: 1800, MinSE: 500}.Validate())
+}
+
+// SIP-41: 401/407 challenges from the branches are merged into the one
+// response sent upstream.
+func TestChallengesMerged(t *testing.T) {
+	challenge := func(realm string) func(*ua, *transaction.ServerTx, *sip.Message) {
+		return func(u *ua, tx *transaction.ServerTx, req *sip.Message) {
+			r, _ := sip.NewResponse(req, 407, "")
+			_ = r.SetToTag("t-" + realm)
+			_ = r.Set("Proxy-Authenticate", `Digest realm="`+realm+`", nonce="n"`)
+			_ = tx.Respond(r)
+		}
+	}
+	a, b := newUA(t, "a", challenge("a.example")), newUA(t, "b", challenge("b.example"))
+	caller := newUA(t, "caller", nil)
+	p := newProxy(t, Config{Router: to(a.uri("udp"), b.uri("udp"))})
+	_, got := caller.send(t, caller.request(t, "INVITE", "sip:ab@example.com", "udp"), p.addr("udp"))
+	final := got[len(got)-1]
+	require.Equal(t, 407, final.StatusCode())
+	vals := strings.Join(final.Values("Proxy-Authenticate"), "|")
+	auths, err := final.Auths("Proxy-Authenticate")
+	require.NoError(t, err)
+	assert.Len(t, auths, 2, "one challenge per line")
+	assert.Contains(t, vals, "a.example")
+	assert.Contains(t, vals, "b.example")
 }

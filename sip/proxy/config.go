@@ -14,7 +14,8 @@ import (
 )
 
 // Transport is what the proxy needs of the transport layer;
-// *transport.Transport implements it.
+// *transport.Transport implements it. The transport validates every
+// message (sip.Message.Validate) before the proxy sees it.
 type Transport interface {
 	Send(ctx context.Context, msg *sip.Message, dest transport.Addr) error
 	LocalAddr(network string) netip.AddrPort

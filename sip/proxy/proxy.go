@@ -148,11 +148,8 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 		return
 	}
 	src := tx.Source()
-	// RFC 3261 §16.3 step 1: reasonable syntax.
-	if err := req.Validate(); err != nil {
-		p.reply(tx, req, sip.ErrorStatus(err), "", nil)
-		return
-	}
+	// RFC 3261 §16.3 step 1 (reasonable syntax) is done once, by the
+	// transport, which answers an invalid request 400/505 itself.
 	method := req.Method()
 	if method == sip.MethodCancel {
 		p.handleCancel(tx, req)

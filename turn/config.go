@@ -115,6 +115,11 @@ type Config struct {
 	// ReadersPerUDPListener opens that many SO_REUSEPORT sockets per UDP
 	// listener, one reader each (default 2 on Linux).
 	ReadersPerUDPListener int
+	// ListenerBuffer and RelayBuffer are the SO_RCVBUF/SO_SNDBUF sizes of
+	// the UDP listener and relay sockets (default 4 MiB and 256 KiB; the
+	// kernel caps them at net.core.rmem_max/wmem_max; -1 keeps the
+	// system default). Bursts beyond the buffer are lost.
+	ListenerBuffer, RelayBuffer int
 
 	// RelayAddress is the local IPv4 address relays bind on;
 	// RelayAddress6 the IPv6 one (optional, RFC 6156). PublicAddress is
@@ -196,6 +201,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadersPerUDPListener <= 0 {
 		c.ReadersPerUDPListener = 2
+	}
+	if c.ListenerBuffer == 0 {
+		c.ListenerBuffer = 4 << 20
+	}
+	if c.RelayBuffer == 0 {
+		c.RelayBuffer = 256 << 10
 	}
 	if c.RelayPortMin == 0 && c.RelayPortMax == 0 {
 		c.RelayPortMin, c.RelayPortMax = DefaultRelayPortMin, DefaultRelayPortMax

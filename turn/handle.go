@@ -438,6 +438,7 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 				}
 			}
 			_ = s.setDSCP(c, fam)
+			setBuffers(c, s.cfg.RelayBuffer)
 			local := c.LocalAddr().(*net.UDPAddr).AddrPort()
 			local = netip.AddrPortFrom(local.Addr().Unmap(), local.Port())
 			pub := local

@@ -127,6 +127,7 @@ func (s *Server) listen(ctx context.Context, l Listener) error {
 			if err != nil {
 				return fmt.Errorf("turn: %w", err)
 			}
+			setBuffers(c, s.cfg.ListenerBuffer)
 			if i == 0 {
 				addr = c.LocalAddr().(*net.UDPAddr).AddrPort() // port 0 resolved: the others share it
 				s.addListener(c, c.LocalAddr())
@@ -466,6 +467,14 @@ func (s *Server) Alarms() []int {
 		}
 	}
 	return ids
+}
+
+// setBuffers sizes a socket's kernel buffers (n < 0: system default).
+func setBuffers(c *net.UDPConn, n int) {
+	if n > 0 {
+		_ = c.SetReadBuffer(n)
+		_ = c.SetWriteBuffer(n)
+	}
 }
 
 // setDSCP marks a relay socket (TURN-31).

@@ -205,7 +205,7 @@ func (m *Message) address(k hkind) (Address, error) {
 	if err != nil {
 		return Address{}, err
 	}
-	a, err := ParseAddress(m.val(f))
+	a, err := parseAddress(m.val(f))
 	if err != nil {
 		return Address{}, m.wrap(f, err)
 	}
@@ -319,7 +319,7 @@ func (m *Message) firstAddress(k hkind) (Address, error) {
 	if f == nil {
 		return Address{}, ErrNoHeader
 	}
-	a, err := ParseAddress(v)
+	a, err := parseAddress(v)
 	if err == nil && needsNameAddr(k) && !isNameAddr(v) {
 		err = perr(0, "value must be a name-addr in angle brackets")
 	}

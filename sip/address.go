@@ -51,7 +51,12 @@ func (a Address) appendTo(b []byte) []byte {
 // parameters. In the bare addr-spec form the URI ends at the first ';' or
 // white space and may not carry '?' headers (RFC 3261 §20).
 func ParseAddress(s string) (a Address, err error) {
-	s = trimLWS(s)
+	return parseAddress(trimLWS(s))
+}
+
+// parseAddress parses a value already trimmed of surrounding LWS (as the
+// header index stores values).
+func parseAddress(s string) (a Address, err error) {
 	if s == "" {
 		return Address{}, perr(0, "empty address")
 	}
@@ -123,7 +128,7 @@ func ParseAddress(s string) (a Address, err error) {
 // headerParams checks and returns the parameters from s[from:].
 func headerParams(s string, from int) (Params, error) {
 	rest := s[from:]
-	if trimLWS(rest) == "" {
+	if rest == "" || trimLWS(rest) == "" {
 		return "", nil
 	}
 	if err := checkHeaderParams(rest); err != nil {

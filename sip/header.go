@@ -253,9 +253,11 @@ var kindsByLen = func() (t [24][]hkind) {
 	return t
 }()
 
-// nameHash is the hash kindByHash is indexed by: FNV-style over the
-// lower-cased name, computed by the parser while it scans the name.
-func nameHash(h uint32, c byte) uint32 { return (h ^ uint32(lowerASCII(c))) * 16777619 }
+// nameHash is the hash kindHash is indexed by: FNV-style over the name with
+// bit 0x20 set in every byte, which lower-cases the letters of a token and
+// maps no two token characters together (see equalFoldToken). The parser
+// computes it while it scans the name.
+func nameHash(h uint32, c byte) uint32 { return (h ^ uint32(c|0x20)) * 16777619 }
 
 const hashSlots = 512
 

@@ -200,13 +200,12 @@ func (m *Message) Vias() ([]Via, error) {
 // ViaCount returns the number of Via values (hops so far).
 func (m *Message) ViaCount() int { return m.Count(HdrVia) }
 
-func (m *Message) address(k hkind) (Address, error) {
+func (m *Message) address(k hkind) (a Address, err error) {
 	f, err := m.single(k)
 	if err != nil {
 		return Address{}, err
 	}
-	a, err := parseAddress(m.val(f))
-	if err != nil {
+	if a, err = parseAddress(m.val(f)); err != nil {
 		return Address{}, m.wrap(f, err)
 	}
 	return a, nil

@@ -286,7 +286,7 @@ func ownedString(b []byte) string { return unsafe.String(unsafe.SliceData(b), le
 // indexByte is strings.IndexByte with a plain loop for short strings,
 // where the vectorised search costs more to set up than it saves.
 func indexByte(s string, c byte) int {
-	if len(s) < 32 {
+	if len(s) < 16 {
 		for i := 0; i < len(s); i++ {
 			if s[i] == c {
 				return i

@@ -30,7 +30,7 @@ type Proxy struct {
 	clock transaction.Clock
 
 	calls    sync.Map // *transaction.ServerTx -> *call
-	inflight sync.WaitGroup
+	inflight tracker
 	active   atomic.Int64
 	draining atomic.Bool
 	ctx      context.Context
@@ -93,17 +93,59 @@ func (p *Proxy) Serve(ctx context.Context) error {
 func (p *Proxy) InProgress() int { return int(p.active.Load()) }
 
 // Shutdown stops taking new requests (they are answered 503) and waits for
-// the forwarded INVITE transactions to finish or ctx to end; then it closes.
+// the forwarded requests to get their final answer or ctx to end; then it
+// cancels the pending branches, waits up to 2 s for their answers and closes.
 func (p *Proxy) Shutdown(ctx context.Context) error {
 	p.draining.Store(true)
-	done := make(chan struct{})
-	go func() { p.inflight.Wait(); close(done) }()
+	done := p.inflight.idle()
 	select {
 	case <-done:
 	case <-ctx.Done():
+		// Cancel what is still pending and give the 487s a moment to
+		// come back and go upstream before the transactions are torn down.
 		p.calls.Range(func(_, v any) bool { v.(*call).cancelBranches(); return true })
+		grace := time.NewTimer(2 * time.Second)
+		defer grace.Stop()
+		select {
+		case <-done:
+		case <-grace.C:
+		}
 	}
 	return p.Close()
+}
+
+// tracker counts the requests being forwarded; idle returns a channel
+// closed when none is left.
+type tracker struct {
+	mu   sync.Mutex
+	n    int
+	wait chan struct{}
+}
+
+func (t *tracker) Add(d int) {
+	t.mu.Lock()
+	t.n += d
+	if t.n == 0 && t.wait != nil {
+		close(t.wait)
+		t.wait = nil
+	}
+	t.mu.Unlock()
+}
+
+func (t *tracker) Done() { t.Add(-1) }
+
+func (t *tracker) idle() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == 0 {
+		ch := make(chan struct{})
+		close(ch)
+		return ch
+	}
+	if t.wait == nil {
+		t.wait = make(chan struct{})
+	}
+	return t.wait
 }
 
 // Close terminates every transaction.

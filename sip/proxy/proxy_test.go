@@ -408,3 +408,48 @@ func TestChallengesMerged(t *testing.T) {
 	assert.Contains(t, vals, "a.example")
 	assert.Contains(t, vals, "b.example")
 }
+
+// Shutdown: new requests are answered 503 while the in-flight INVITE may
+// finish; when the deadline comes its branches are cancelled and the caller
+// gets the 487.
+func TestShutdownDrains(t *testing.T) {
+	callee := newUA(t, "callee", func(u *ua, tx *transaction.ServerTx, req *sip.Message) {
+		switch req.Method() {
+		case sip.MethodInvite:
+			answer(tx, req, 180, "c")
+			u.mu.Lock()
+			u.txs["inv"] = tx
+			u.mu.Unlock()
+		case sip.MethodCancel:
+			answer(tx, req, 200, "")
+			u.mu.Lock()
+			inv := u.txs["inv"]
+			u.mu.Unlock()
+			answer(inv, inv.Request(), 487, "c")
+		default:
+			answer(tx, req, 200, "")
+		}
+	})
+	caller := newUA(t, "caller", nil)
+	p := newProxy(t, Config{Router: to(callee.uri("udp"))})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	inv, err := caller.l.Request(ctx, caller.request(t, "INVITE", "sip:callee@example.com", "udp"), p.addr("udp"))
+	require.NoError(t, err)
+	for r := range inv.Responses() {
+		if r.StatusCode() == 180 {
+			break
+		}
+	}
+	require.Equal(t, 1, p.InProgress())
+	sctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Shutdown(sctx) }()
+	require.Eventually(t, p.draining.Load, 5*time.Second, time.Millisecond)
+	_, got := caller.send(t, caller.request(t, "MESSAGE", "sip:callee@example.com", "udp"), p.addr("udp"))
+	assert.Equal(t, 503, got[len(got)-1].StatusCode())
+	stop() // the deadline: pending branches are cancelled
+	final := recv(t, inv.Responses())
+	assert.Equal(t, 487, final.StatusCode())
+	require.NoError(t, <-done)
+}

@@ -106,9 +106,37 @@ type Event struct {
 	Relay    netip.AddrPort
 }
 
+// Role is the node's role in a traversal pair (TURN-1).
+type Role uint8
+
+// Roles. The zero value is the Expressway-E (traversal server) role, the
+// only one that offers TURN.
+const (
+	RoleE Role = iota // traversal server (Expressway-E): offers TURN
+	RoleC             // traversal client (Expressway-C): refuses Start
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleE:
+		return "E"
+	case RoleC:
+		return "C"
+	}
+	return fmt.Sprintf("Role(%d)", uint8(r))
+}
+
 // Config configures a Server. The zero value of a field means its
 // default; Validate reports every fault at once.
 type Config struct {
+	// Role is the node's role (default RoleE). A RoleC node refuses Start
+	// with ErrWrongRole (TURN-1).
+	Role Role
+	// TURNOptionKey reports that a TURN relay option key is installed.
+	// It is not needed on an E node (since X8.11); on a C node it is
+	// ignored and raises alarm 30009 at Start.
+	TURNOptionKey bool
+
 	// Listeners are the client-facing addresses; default one UDP and one
 	// TCP listener on 0.0.0.0:3478.
 	Listeners []Listener
@@ -189,6 +217,13 @@ type Config struct {
 var (
 	ErrRangeTooSmall = errors.New("turn: relay port range smaller than MaxRelays")
 	ErrClosed        = errors.New("turn: server closed")
+	// ErrWrongRole: TURN is offered only by a node in the E role (TURN-1).
+	ErrWrongRole = errors.New("turn: TURN services are only available on a node in the E (traversal server) role")
+	// ErrRestartRequired: Reconfigure kept the configuration as pending;
+	// it takes effect at Restart (TURN-3).
+	ErrRestartRequired = errors.New("turn: configuration stored; it takes effect when the server restarts")
+	// ErrAlreadyStarted: Start on a running server.
+	ErrAlreadyStarted = errors.New("turn: already started")
 )
 
 // withDefaults returns cfg with every zero field at its default.
@@ -302,6 +337,9 @@ func (c Config) Validate() error {
 	}
 	if c.DSCP != nil && (*c.DSCP < -1 || *c.DSCP > 63) {
 		add("DSCP %d out of range 0..63", *c.DSCP)
+	}
+	if c.Role != RoleE && c.Role != RoleC {
+		add("unknown role %v", c.Role)
 	}
 	if c.BandwidthCap < 0 {
 		add("BandwidthCap %d is negative", c.BandwidthCap)

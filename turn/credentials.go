@@ -25,20 +25,26 @@ func (f CredentialsFunc) LongTermKey(username, realm string) ([]byte, bool) {
 	return f(username, realm)
 }
 
-// LongTermKey derives the RFC 5389 §15.4 long-term key.
+// LongTermKey derives the RFC 5389 §15.4 long-term key from strings
+// already in SASLprep form (see SASLprep).
 func LongTermKey(username, realm, password string) []byte {
 	h := md5.Sum([]byte(username + ":" + realm + ":" + password))
 	return h[:]
 }
 
 // StaticCredentials maps usernames to passwords; keys are derived per
-// realm on lookup.
+// realm on lookup, from the SASLprep form of the password (RFC 5389
+// §15.4). A password SASLprep refuses matches nothing.
 type StaticCredentials map[string]string
 
 // LongTermKey implements CredentialStore.
 func (s StaticCredentials) LongTermKey(username, realm string) ([]byte, bool) {
 	p, ok := s[username]
 	if !ok {
+		return nil, false
+	}
+	p, err := SASLprep(p)
+	if err != nil {
 		return nil, false
 	}
 	return LongTermKey(username, realm, p), true

@@ -161,11 +161,22 @@ func (h *handler) auth(cl *client) (user string, key []byte, ok bool) {
 		h.challenge(cl, stun.CodeUnauthorized)
 		return "", nil, false
 	}
-	user = string(uname)
-	key, found := s.cfg.Credentials.LongTermKey(user, s.cfg.Realm)
-	if !found || stun.MessageIntegrity(key).Check(req) != nil {
+	user, key, ok = checkIntegrity(req, uname, s.cfg.Credentials, s.cfg.Realm)
+	if !ok {
 		s.stats.authFailures.Add(1)
 		h.challenge(cl, stun.CodeUnauthorized)
+		return "", nil, false
+	}
+	return user, key, true
+}
+
+// checkIntegrity looks up the long-term key of the USERNAME uname in
+// realm and checks the request's MESSAGE-INTEGRITY with it (RFC 5389
+// §10.2.2, §15.4).
+func checkIntegrity(req *stun.Message, uname []byte, creds CredentialStore, realm string) (string, []byte, bool) {
+	user := string(uname)
+	key, found := creds.LongTermKey(user, realm)
+	if !found || stun.MessageIntegrity(key).Check(req) != nil {
 		return "", nil, false
 	}
 	return user, key, true

@@ -49,9 +49,14 @@ type Server struct {
 	listeners []io.Closer
 	addrs     []net.Addr
 	wg        sync.WaitGroup
-	done      chan struct{}
+	done      chan struct{} // closed when the current run stops
 	closed    atomic.Bool
-	started   atomic.Bool
+
+	// life serialises Start, Reconfigure, Restart and Close (TURN-3).
+	life    sync.Mutex
+	running bool
+	next    *Config       // pending configuration, applied by Restart
+	final   chan struct{} // closed by Close
 }
 
 // NewServer validates cfg and returns a server that is not yet listening.
@@ -67,47 +72,135 @@ func NewServer(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, nonces: nonces{secret: secret, lifetime: cfg.NonceLifetime},
-		filter: newPeerFilter(cfg.AllowedPeers, cfg.DeniedPeers), ports: newPorts(cfg.RelayPortMin, cfg.RelayPortMax),
-		seed: maphash.MakeSeed(), perUser: make(map[string]int), alarms: make(map[int]bool),
-		pending: make(map[uint32]*pendingConn), done: make(chan struct{})}
+	s := &Server{seed: maphash.MakeSeed(), perUser: make(map[string]int), alarms: make(map[int]bool),
+		pending: make(map[uint32]*pendingConn), done: make(chan struct{}), final: make(chan struct{})}
+	s.apply(cfg, secret)
 	for i := range s.shards {
 		s.shards[i].allocs = make(map[fiveTuple]*allocation)
 	}
 	return s, nil
 }
 
-// Serve starts the listeners and blocks until ctx is done, then closes the
-// server.
+// apply installs a validated configuration (with defaults) and what is
+// derived from it. It runs only while no server goroutine does.
+func (s *Server) apply(cfg Config, secret []byte) {
+	s.cfg = cfg
+	s.nonces = nonces{secret: secret, lifetime: cfg.NonceLifetime}
+	s.filter = newPeerFilter(cfg.AllowedPeers, cfg.DeniedPeers)
+	s.ports = newPorts(cfg.RelayPortMin, cfg.RelayPortMax)
+}
+
+// Serve starts the listeners (unless Start already did) and blocks until
+// ctx is done or Close is called, then closes the server. A Restart does
+// not end it.
 func (s *Server) Serve(ctx context.Context) error {
-	if err := s.Start(ctx); err != nil {
+	if err := s.Start(ctx); err != nil && !errors.Is(err, ErrAlreadyStarted) {
 		return err
 	}
 	select {
 	case <-ctx.Done():
-	case <-s.done:
+	case <-s.final:
 	}
 	return s.Close()
 }
 
 // Start binds every listener and starts the readers and the expiry timer.
-// On error nothing is left open.
+// On error nothing is left open. A node in the C role refuses with
+// ErrWrongRole (TURN-1).
 func (s *Server) Start(ctx context.Context) error {
+	s.life.Lock()
+	defer s.life.Unlock()
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	if s.started.Swap(true) {
-		return errors.New("turn: already started")
+	if s.running {
+		return ErrAlreadyStarted
 	}
+	return s.startLocked(ctx)
+}
+
+func (s *Server) startLocked(ctx context.Context) error {
+	if s.cfg.Role != RoleE {
+		if s.cfg.TURNOptionKey {
+			s.setAlarm(30009, true) // TURN-1: the option key is ignored on a C node
+		}
+		return ErrWrongRole
+	}
+	s.setAlarm(30009, false)
+	s.done = make(chan struct{})
+	s.running = true
 	for _, l := range s.cfg.Listeners {
 		if err := s.listen(ctx, l); err != nil {
-			s.Close()
+			s.stopLocked()
 			return err
 		}
 	}
 	s.wg.Add(1)
 	go s.janitor()
 	return nil
+}
+
+// Reconfigure changes the configuration (TURN-3). Before Start (or after
+// a failed one) it takes effect at once and returns nil. While the server
+// runs, cfg is validated and kept as pending — nothing changes for the
+// running server — and Reconfigure returns ErrRestartRequired; Restart
+// applies it. An invalid cfg is refused with its faults and not kept.
+func (s *Server) Reconfigure(cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	cfg = cfg.withDefaults()
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if s.running {
+		s.next = &cfg
+		return ErrRestartRequired
+	}
+	s.apply(cfg, s.secretFor(cfg))
+	s.next = nil
+	return nil
+}
+
+// Pending returns the configuration that Restart will apply, if any.
+func (s *Server) Pending() (Config, bool) {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.next == nil {
+		return Config{}, false
+	}
+	return *s.next, true
+}
+
+// Restart stops the running server — every allocation is closed with the
+// event "Relay Deleted" and the listeners are closed — and starts it again
+// with the pending configuration of Reconfigure, or the current one when
+// none is pending (TURN-3). It is also how a stopped-but-not-closed
+// server (a failed Start) is started again.
+func (s *Server) Restart(ctx context.Context) error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if s.running {
+		s.stopLocked()
+	}
+	if s.next != nil {
+		s.apply(*s.next, s.secretFor(*s.next))
+		s.next = nil
+	}
+	return s.startLocked(ctx)
+}
+
+// secretFor is cfg's nonce secret, or the running one when cfg has none.
+func (s *Server) secretFor(cfg Config) []byte {
+	if len(cfg.NonceSecret) > 0 {
+		return cfg.NonceSecret
+	}
+	return s.nonces.secret
 }
 
 // Addrs returns the bound address of every listener, in configuration
@@ -178,15 +271,31 @@ func (s *Server) addListener(c io.Closer, a net.Addr) {
 // Close stops the listeners, deletes every allocation and waits for the
 // server's goroutines.
 func (s *Server) Close() error {
+	s.life.Lock()
+	defer s.life.Unlock()
 	if s.closed.Swap(true) {
 		return nil
 	}
+	defer close(s.final)
+	if !s.running {
+		return nil
+	}
+	return s.stopLocked()
+}
+
+// stopLocked ends the current run: listeners closed, allocations deleted
+// ("Relay Deleted"), goroutines waited for.
+func (s *Server) stopLocked() error {
+	s.running = false
 	close(s.done)
 	s.lmu.Lock()
 	var errs []error
 	for _, l := range s.listeners {
-		errs = append(errs, l.Close())
+		if err := l.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
 	}
+	s.listeners, s.addrs = nil, nil
 	s.lmu.Unlock()
 	for i := range s.shards {
 		sh := &s.shards[i]
@@ -260,7 +369,7 @@ func (s *Server) acceptStreams(ln net.Listener, p proto) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
+			if errors.Is(err, net.ErrClosed) || isDone(s.done) {
 				return
 			}
 			continue
@@ -456,12 +565,35 @@ func (s *Server) capacityAlarms() {
 	}
 }
 
-// Alarms reports the raised capacity alarms.
+// setAlarm raises or lowers an alarm, logging a change.
+func (s *Server) setAlarm(id int, on bool) {
+	s.umu.Lock()
+	changed := s.alarms[id] != on
+	s.alarms[id] = on
+	s.umu.Unlock()
+	if changed && id == 30009 {
+		s.cfg.Logger.Warn("turn: alarm 30009 TURN relays installed: TURN services are only available on Expressway-E; TURN option key ignored",
+			"raised", on)
+	}
+}
+
+// isDone reports whether ch is closed.
+func isDone(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Alarms reports the raised alarms: 30005 and 30024 (capacity, TURN-30)
+// and 30009 (TURN option key on a C-role node, TURN-1).
 func (s *Server) Alarms() []int {
 	s.umu.Lock()
 	defer s.umu.Unlock()
 	var ids []int
-	for _, id := range []int{30005, 30024} {
+	for _, id := range []int{30005, 30009, 30024} {
 		if s.alarms[id] {
 			ids = append(ids, id)
 		}

@@ -43,6 +43,11 @@ type Config struct {
 	// nil follows it (Proxy Mode ProxyToAny). false answers 403.
 	FollowRoute func(req *sip.Message, src transport.Addr) bool
 
+	// FlowAlive, when set, reports whether a connection-oriented flow of
+	// an outbound binding is still open (FlowOnly targets, SIP-55); a
+	// Transport that implements FlowChecker is asked first.
+	FlowAlive func(flow transport.Addr) bool
+
 	// NoRecordRoute turns off Record-Route on dialog-forming requests
 	// (SIP-84); by default the proxy stays in the signalling path.
 	NoRecordRoute bool

@@ -35,6 +35,8 @@ type final struct {
 
 type branch struct {
 	tx          *transaction.ClientTx
+	t           Target
+	contacts    []string // rewritten REGISTER Contacts (SIP-59)
 	provisional bool
 	final       bool
 	timerC      transaction.Timer
@@ -51,11 +53,14 @@ func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.
 	p.calls.Store(stx, c)
 	c.mu.Lock()
 	for _, t := range targets {
-		fwd, dest, err := p.prepare(p.ctx, req, t, src, mf)
+		out, err := p.prepare(p.ctx, req, t, src, mf)
+		if err == nil && t.FlowOnly && !p.flowUp(out.dest) {
+			err = ErrFlowFailed
+		}
 		if err == nil {
 			var tx *transaction.ClientTx
-			if tx, err = p.layer.Request(p.ctx, fwd, dest); err == nil {
-				b := &branch{tx: tx}
+			if tx, err = p.layer.Request(p.ctx, out.msg, out.dest); err == nil {
+				b := &branch{tx: tx, t: t, contacts: out.contacts}
 				c.branches = append(c.branches, b)
 				c.open++
 				c.pending++
@@ -67,8 +72,13 @@ func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.
 		}
 		p.log.Info("proxy: branch not sent", "target", t.URI.String(), "err", err)
 		code := 480
-		if errors.Is(err, ErrNoAddress) {
+		switch {
+		case t.FlowOnly:
+			code = 430 // SIP-55, RFC 5626 §5.3
+		case errors.Is(err, ErrNoAddress):
 			code = 404
+		case errors.Is(err, errContactTableFull):
+			code = 503
 		}
 		if r, e := sip.NewResponse(req, code, ""); e == nil {
 			c.finals = append(c.finals, final{msg: r, ours: true})
@@ -99,7 +109,11 @@ func (c *call) run(b *branch) {
 		b.final = true
 		c.open--
 		decide = c.open == 0
-		if r, err := sip.NewResponse(c.req, 408, ""); err == nil {
+		code := 408
+		if err := b.tx.Err(); b.t.FlowOnly && err != nil && !errors.Is(err, transaction.ErrTimeout) {
+			code = 430 // the flow's connection could not carry it (RFC 5626 §5.3)
+		}
+		if r, err := sip.NewResponse(c.req, code, ""); err == nil {
 			c.finals = append(c.finals, final{msg: r, ours: true})
 		}
 	}
@@ -174,6 +188,7 @@ func (c *call) forward(resp *sip.Message) {
 }
 
 func (c *call) onResponse(b *branch, resp *sip.Message) {
+	resp = c.inbound(b, resp)
 	code := resp.StatusCode()
 	c.mu.Lock()
 	switch {
@@ -329,4 +344,15 @@ func choose(fs []final) final {
 		}
 	}
 	return best
+}
+
+// inbound applies the proxy's rewrites to a response received on a
+// branch before it is relayed or kept for the final choice.
+func (c *call) inbound(b *branch, resp *sip.Message) *sip.Message {
+	code := resp.StatusCode()
+	if code >= 200 && code < 300 && c.req.Method() == sip.MethodRegister && b.t.NoPath {
+		resp = resp.Clone()
+		c.p.mapBackContacts(resp, b.contacts)
+	}
+	return resp
 }

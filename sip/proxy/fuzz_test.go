@@ -30,7 +30,7 @@ func FuzzPipeline(f *testing.F) {
 			return
 		}
 		_ = p.looped(m)
-		_ = p.preprocessRoute(m)
+		_, _ = p.preprocessRoute(m)
 		if m.Method() == sip.MethodInvite {
 			p.sessionTimer(m)
 		}
@@ -39,6 +39,6 @@ func FuzzPipeline(f *testing.F) {
 			return
 		}
 		dest := transport.Addr{Network: "udp", AddrPort: tp.LocalAddr("udp")}
-		_, _, _ = p.prepare(p.ctx, m, Target{URI: u, Dest: dest, Route: []string{"<sip:192.0.2.1;lr>"}, HopCount: 15, Poison: true}, dest, 70)
+		_, _ = p.prepare(p.ctx, m, Target{URI: u, Dest: dest, Route: []string{"<sip:192.0.2.1;lr>"}, HopCount: 15, Poison: true}, dest, 70)
 	})
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -28,6 +29,9 @@ type Proxy struct {
 	log   *slog.Logger
 	tag   string
 	clock transaction.Clock
+	// secret authenticates flow tokens and opaque Contact users.
+	secret   []byte
+	contacts contactTable
 
 	calls    sync.Map // *transaction.ServerTx -> *call
 	inflight tracker
@@ -59,7 +63,10 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.BoxID == "" {
 		cfg.BoxID = sip.NewTag()
 	}
-	p := &Proxy{cfg: cfg, tp: cfg.Transport, log: cfg.Logger, tag: sip.NewTag(), clock: cfg.Clock}
+	p := &Proxy{cfg: cfg, tp: cfg.Transport, log: cfg.Logger, tag: sip.NewTag(), clock: cfg.Clock, secret: make([]byte, 32)}
+	if _, err := rand.Read(p.secret); err != nil {
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -230,12 +237,23 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 		}
 	}
 	// §16.4: Route information preprocessing.
-	if err := p.preprocessRoute(req); err != nil {
+	flowTok, err := p.preprocessRoute(req)
+	if err != nil {
 		p.reply(tx, req, 400, "Bad Route", nil)
 		return
 	}
 	var dec Decision
-	if req.Has(sip.HdrRoute) {
+	if flowTok != "" && !req.Has(sip.HdrRoute) {
+		// RFC 5626 §5.3: our Path entry of an outbound registration names
+		// the flow the request must take.
+		flow, ok := p.parseFlowToken(flowTok)
+		if !ok {
+			p.reply(tx, req, 403, "Invalid flow token", nil)
+			return
+		}
+		ru, _ := req.RequestURI()
+		dec.Targets = []Target{{URI: ru, Dest: flow, FlowOnly: true}}
+	} else if req.Has(sip.HdrRoute) {
 		// SIP-81: a remaining Route set.
 		if req.IsDialogForming() && p.cfg.FollowRoute != nil && !p.cfg.FollowRoute(req, src) {
 			p.reply(tx, req, 403, "Route set not allowed", nil)
@@ -243,6 +261,8 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 		}
 		ru, _ := req.RequestURI()
 		dec.Targets = []Target{{URI: ru}}
+	} else if t, ok := p.mappedTarget(req); ok {
+		dec.Targets = []Target{t} // SIP-59: an opaque Contact of ours
 	} else {
 		if p.cfg.Local != nil && p.cfg.Local(tx, req, src) {
 			return
@@ -375,20 +395,21 @@ func (p *Proxy) isUs(u sip.URI) bool {
 
 // preprocessRoute implements RFC 3261 §16.4: undo a strict router's
 // rewrite, then pop every Route entry that addresses us (two with double
-// Record-Route).
-func (p *Proxy) preprocessRoute(req *sip.Message) error {
+// Record-Route). It returns the user part of the last entry popped that
+// has one: the flow token of an outbound Path (RFC 5626 §5.3).
+func (p *Proxy) preprocessRoute(req *sip.Message) (flowTok string, err error) {
 	ru, err := req.RequestURI()
 	if err != nil {
-		return err
+		return "", err
 	}
 	if ru.User == "" && p.isUs(ru) && req.Has(sip.HdrRoute) {
 		rs, err := req.Routes()
 		if err != nil {
-			return err
+			return "", err
 		}
 		last := rs[len(rs)-1]
 		if err := req.SetRequestURI(last.URI); err != nil {
-			return err
+			return "", err
 		}
 		vals := req.Values(sip.HdrRoute)
 		req.Del(sip.HdrRoute)
@@ -399,14 +420,17 @@ func (p *Proxy) preprocessRoute(req *sip.Message) error {
 	for req.Has(sip.HdrRoute) {
 		top, err := req.Route()
 		if err != nil {
-			return err
+			return "", err
 		}
 		if !p.isUs(top.URI) {
 			break
 		}
+		if top.URI.User != "" {
+			flowTok = top.URI.User
+		}
 		req.PopFirst(sip.HdrRoute)
 	}
-	return nil
+	return flowTok, nil
 }
 
 // loopHash is the part of our branch that detects loops (§16.6 step 8).
@@ -511,17 +535,26 @@ func (p *Proxy) recordRoute(network string) string {
 	return "<sip:" + l.String() + ";transport=" + network + ";lr>"
 }
 
+// outgoing is a request prepared for one target.
+type outgoing struct {
+	msg  *sip.Message
+	dest transport.Addr
+	// contacts are the opaque users of a REGISTER's rewritten Contacts
+	// (SIP-59), mapped back in its 2xx.
+	contacts []string
+}
+
 // prepare builds the request forwarded to one target (§16.6).
-func (p *Proxy) prepare(ctx context.Context, req *sip.Message, t Target, src transport.Addr, mf int) (*sip.Message, transport.Addr, error) {
+func (p *Proxy) prepare(ctx context.Context, req *sip.Message, t Target, src transport.Addr, mf int) (outgoing, error) {
 	fwd := req.Clone()
 	if t.URI.Scheme != "" {
 		if err := fwd.SetRequestURI(t.URI); err != nil {
-			return nil, transport.Addr{}, err
+			return outgoing{}, err
 		}
 	}
 	for i := len(t.Route) - 1; i >= 0; i-- {
 		if err := fwd.Prepend(sip.HdrRoute, t.Route[i]); err != nil {
-			return nil, transport.Addr{}, err
+			return outgoing{}, err
 		}
 	}
 	n := mf - 1
@@ -538,13 +571,13 @@ func (p *Proxy) prepare(ctx context.Context, req *sip.Message, t Target, src tra
 		if fwd.Has(sip.HdrRoute) {
 			r, err := fwd.Route()
 			if err != nil {
-				return nil, transport.Addr{}, err
+				return outgoing{}, err
 			}
 			u = r.URI
 		}
 		var err error
 		if dest, err = nextHop(ctx, u); err != nil {
-			return nil, transport.Addr{}, err
+			return outgoing{}, err
 		}
 	}
 	if !p.cfg.NoRecordRoute && req.IsDialogForming() {
@@ -555,7 +588,14 @@ func (p *Proxy) prepare(ctx context.Context, req *sip.Message, t Target, src tra
 	}
 	local := p.tp.LocalAddr(dest.Network)
 	if !local.IsValid() {
-		return nil, transport.Addr{}, fmt.Errorf("proxy: no %s listener for %v", dest.Network, dest)
+		return outgoing{}, fmt.Errorf("proxy: no %s listener for %v", dest.Network, dest)
+	}
+	var contacts []string
+	if fwd.Method() == sip.MethodRegister {
+		var err error
+		if contacts, err = p.registerEgress(fwd, t, src, dest); err != nil {
+			return outgoing{}, err
+		}
 	}
 	v := sip.Via{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: strings.ToUpper(dest.Network),
 		Host: local.Addr().String(), Port: int(local.Port())}
@@ -567,9 +607,9 @@ func (p *Proxy) prepare(ctx context.Context, req *sip.Message, t Target, src tra
 		v.Params = v.Params.Set(p.cfg.PoisonParam, p.cfg.BoxID)
 	}
 	if err := fwd.PushVia(v); err != nil {
-		return nil, transport.Addr{}, err
+		return outgoing{}, err
 	}
-	return fwd, dest, nil
+	return outgoing{msg: fwd, dest: dest, contacts: contacts}, nil
 }
 
 // forwardStateless forwards an ACK for a 2xx (it has no transaction).
@@ -581,26 +621,44 @@ func (p *Proxy) forwardStateless(req *sip.Message) {
 	if req.Has(sip.HdrMaxForwards) {
 		mf, _ = req.MaxForwards()
 	}
-	if mf == 0 || p.preprocessRoute(req) != nil {
+	if mf == 0 {
+		return
+	}
+	flowTok, err := p.preprocessRoute(req)
+	if err != nil {
 		return
 	}
 	ru, err := req.RequestURI()
-	if err != nil || (!req.Has(sip.HdrRoute) && p.isUs(ru)) {
+	if err != nil {
 		return
+	}
+	t := Target{URI: ru}
+	routed := req.Has(sip.HdrRoute)
+	if !routed {
+		if flowTok != "" {
+			flow, ok := p.parseFlowToken(flowTok)
+			if !ok {
+				return
+			}
+			t.Dest, routed = flow, true
+		} else if mt, ok := p.mappedTarget(req); ok {
+			t, routed = mt, true
+		} else if p.isUs(ru) {
+			return
+		}
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
 	defer cancel()
-	t := Target{URI: ru}
-	if !req.Has(sip.HdrRoute) {
+	if !routed {
 		if dec, err := p.cfg.Router.Route(ctx, req, transport.Addr{}); err == nil && len(dec.Targets) > 0 {
 			t = dec.Targets[0]
 		}
 	}
-	fwd, dest, err := p.prepare(ctx, req, t, transport.Addr{}, mf)
+	out, err := p.prepare(ctx, req, t, transport.Addr{}, mf)
 	if err != nil {
 		return
 	}
-	if err := p.tp.Send(ctx, fwd, dest); err != nil {
+	if err := p.tp.Send(ctx, out.msg, out.dest); err != nil {
 		p.log.Debug("proxy: stateless ACK", "err", err)
 	}
 }

@@ -23,6 +23,19 @@ type Target struct {
 	// Poison marks the request so that it is refused if it comes back
 	// (SIP-85 a).
 	Poison bool
+	// NoPath is the zone's "RFC3327 Enabled" No (SIP-59): a REGISTER
+	// forwarded to this target gets its Contacts rewritten to opaque URIs
+	// of the box instead of a Path header; the 2xx maps them back and
+	// requests to an opaque URI go to the original contact over the
+	// original flow. With NoPath false a REGISTER gets
+	// Path: <sip:addr:port;transport=t;lr> (with ob and a flow token for
+	// an outbound REGISTER, RFC 5626 §5.1).
+	NoPath bool
+	// FlowOnly says Dest is an RFC 5626 flow (an outbound binding's
+	// connection or UDP 5-tuple): the request goes over that flow or not at
+	// all, and a flow that is gone fails the branch with 430 Flow Failed
+	// (SIP-55, RFC 5626 §5.3).
+	FlowOnly bool
 }
 
 // Decision is a Router's answer: targets to fork to in parallel, or a

@@ -57,6 +57,12 @@ type Config struct {
 	// ProxyRequireStrip lists option tags removed from Proxy-Require
 	// before the 420 check (SIP-87 a).
 	ProxyRequireStrip []string
+	// CallTagHeader names the header that carries the call tag hop to hop
+	// (SIP-85 b); default "X-Call-Tag". The proxy adds one to every
+	// request other than ACK and CANCEL that arrives without it, before the
+	// Router sees the request, so every fork shares it and the Router's
+	// loop detection can read it (Proxy.CallTag).
+	CallTagHeader string
 	// PoisonParam is the Via parameter carrying the poison token (SIP-85);
 	// default "x-edge-poison". BoxID is the token; default random.
 	PoisonParam, BoxID string

@@ -214,6 +214,12 @@ func (c *call) onResponse(b *branch, resp *sip.Message) {
 			c.open--
 		}
 		firstAnswer := !c.answered
+		if !c.invite && c.finalSent {
+			// §16.7 step 5: only INVITE 2xx go upstream after a final
+			// response; a non-INVITE transaction has its answer already.
+			c.mu.Unlock()
+			return
+		}
 		c.answered, c.finalSent = true, true
 		c.mu.Unlock()
 		if b.timerC != nil {

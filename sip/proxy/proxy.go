@@ -60,6 +60,9 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.PoisonParam == "" {
 		cfg.PoisonParam = "x-edge-poison"
 	}
+	if cfg.CallTagHeader == "" {
+		cfg.CallTagHeader = DefaultCallTagHeader
+	}
 	if cfg.BoxID == "" {
 		cfg.BoxID = sip.NewTag()
 	}
@@ -225,6 +228,10 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 	if p.looped(req) {
 		p.reply(tx, req, 482, "", nil)
 		return
+	}
+	// SIP-85 b: the call tag, shared by every fork.
+	if method != sip.MethodAck {
+		p.ensureCallTag(req)
 	}
 	// SIP-87 a, §16.3 step 5: Proxy-Require.
 	if req.Has(sip.HdrProxyRequire) {

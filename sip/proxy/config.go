@@ -55,8 +55,14 @@ type Config struct {
 	// SIP-100 (1800 and 500 in the product); both 0 turn the rules off.
 	SessionExpires, MinSE int
 	// ProxyRequireStrip lists option tags removed from Proxy-Require
-	// before the 420 check (SIP-87 a).
+	// of every request before the 420 check (SIP-87 a); ZoneRules adds
+	// per-zone lists.
 	ProxyRequireStrip []string
+	// ZoneOf classifies a peer address into its zone and returns that
+	// zone's rules (SIP-87, SIP-88, SIP-101), or nil for none: it is asked
+	// for the source of every request (ingress) and for the next hop of a
+	// target without Rules (egress).
+	ZoneOf func(peer transport.Addr) *ZoneRules
 	// CallTagHeader names the header that carries the call tag hop to hop
 	// (SIP-85 b); default "X-Call-Tag". The proxy adds one to every
 	// request other than ACK and CANCEL that arrives without it, before the

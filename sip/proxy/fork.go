@@ -17,6 +17,9 @@ type call struct {
 	req    *sip.Message
 	src    transport.Addr
 	invite bool
+	// ingress are the rules of the zone the request came from: its
+	// responses are sent to that zone (SIP-88).
+	ingress *ZoneRules
 
 	mu        sync.Mutex
 	branches  []*branch
@@ -36,15 +39,16 @@ type final struct {
 type branch struct {
 	tx          *transaction.ClientTx
 	t           Target
-	contacts    []string // rewritten REGISTER Contacts (SIP-59)
+	contacts    []string   // rewritten REGISTER Contacts (SIP-59)
+	rules       *ZoneRules // the target zone's (SIP-87 c on its responses)
 	provisional bool
 	final       bool
 	timerC      transaction.Timer
 }
 
 // fork sends req to every target in parallel (SIP-86).
-func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.Addr, mf int, targets []Target) {
-	c := &call{p: p, stx: stx, req: req, src: src, invite: req.Method() == sip.MethodInvite}
+func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.Addr, ingress *ZoneRules, mf int, targets []Target) {
+	c := &call{p: p, stx: stx, req: req, src: src, invite: req.Method() == sip.MethodInvite, ingress: ingress}
 	if c.invite {
 		p.active.Add(1)
 		p.emitFrom(req, src, CallAttempt, 0)
@@ -60,7 +64,7 @@ func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.
 		if err == nil {
 			var tx *transaction.ClientTx
 			if tx, err = p.layer.Request(p.ctx, out.msg, out.dest); err == nil {
-				b := &branch{tx: tx, t: t, contacts: out.contacts}
+				b := &branch{tx: tx, t: t, contacts: out.contacts, rules: out.rules}
 				c.branches = append(c.branches, b)
 				c.open++
 				c.pending++
@@ -359,6 +363,11 @@ func (c *call) inbound(b *branch, resp *sip.Message) *sip.Message {
 	if code >= 200 && code < 300 && c.req.Method() == sip.MethodRegister && b.t.NoPath {
 		resp = resp.Clone()
 		c.p.mapBackContacts(resp, b.contacts)
+	}
+	// SIP-87 c from the target zone, SIP-88 toward the request's zone.
+	if (b.rules != nil && b.rules.UpdateStrip || c.ingress != nil && c.ingress.UpdateStrip) && resp.Has(sip.HdrAllow) {
+		resp = resp.Clone()
+		resp.RemoveToken(sip.HdrAllow, sip.MethodUpdate)
 	}
 	return resp
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/causeway-edge/causeway/sip"
@@ -40,5 +41,39 @@ func FuzzPipeline(f *testing.F) {
 		}
 		dest := transport.Addr{Network: "udp", AddrPort: tp.LocalAddr("udp")}
 		_, _ = p.prepare(p.ctx, m, Target{URI: u, Dest: dest, Route: []string{"<sip:192.0.2.1;lr>"}, HopCount: 15, Poison: true}, dest, 70)
+	})
+}
+
+// FuzzSDPPart: the multipart reader of SIP MIME Strip (SIP-87 b) returns
+// a part of its input or an error, never panics.
+func FuzzSDPPart(f *testing.F) {
+	f.Add([]byte("pre\r\n--b\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n--b--\r\n"), "b")
+	f.Add([]byte("--b\nContent-Type: text/plain\n\nx\n--b\ncontent-type:application/sdp\n\nv=0\n--b--"), "b")
+	f.Add([]byte("--b\r\n\r\n--b"), "b")
+	f.Fuzz(func(t *testing.T, body []byte, boundary string) {
+		got, err := SDPPart(body, boundary)
+		if err == nil && !bytes.Contains(body, got) {
+			t.Fatalf("part %q is not in the body", got)
+		}
+	})
+}
+
+// FuzzFilterSDP: the SIP-88 m-line filters keep the number of lines and
+// touch only m= lines.
+func FuzzFilterSDP(f *testing.F) {
+	f.Add([]byte("v=0\r\nm=application 9 UDP/BFCP *\r\nm=application 9 UDP/UDT/IX *\r\n"), true, true)
+	f.Add([]byte("m=audio 1 RTP/AVP 0\nm= 1 UDP/BFCP"), true, false)
+	f.Fuzz(func(t *testing.T, body []byte, bfcp, ix bool) {
+		out, changed := FilterSDP(body, bfcp, ix)
+		if !changed && !bytes.Equal(out, body) {
+			t.Fatal("unchanged body differs")
+		}
+		if bytes.Count(out, []byte("\n")) != bytes.Count(body, []byte("\n")) {
+			t.Fatal("line count changed")
+		}
+		again, _ := FilterSDP(out, bfcp, ix)
+		if !bytes.Equal(again, out) {
+			t.Fatal("filtering is not idempotent")
+		}
 	})
 }

@@ -233,10 +233,18 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 	if method != sip.MethodAck {
 		p.ensureCallTag(req)
 	}
+	// SIP-87: ingress rewrites of the source zone.
+	ingress := p.zoneOf(src)
+	applyIngress(req, ingress)
 	// SIP-87 a, §16.3 step 5: Proxy-Require.
 	if req.Has(sip.HdrProxyRequire) {
 		for _, t := range p.cfg.ProxyRequireStrip {
 			req.RemoveToken(sip.HdrProxyRequire, t)
+		}
+		if ingress != nil {
+			for _, t := range ingress.ProxyRequireStrip {
+				req.RemoveToken(sip.HdrProxyRequire, t)
+			}
 		}
 		if toks, _ := req.Tokens(sip.HdrProxyRequire); len(toks) > 0 {
 			p.reply(tx, req, 420, "", func(r *sip.Message) { _ = r.Set(sip.HdrUnsupported, strings.Join(toks, ", ")) })
@@ -303,7 +311,7 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 			return
 		}
 	}
-	p.fork(tx, req, src, mf, dec.Targets)
+	p.fork(tx, req, src, ingress, mf, dec.Targets)
 }
 
 func (p *Proxy) emitFrom(req *sip.Message, src transport.Addr, kind string, code int) {
@@ -549,6 +557,7 @@ type outgoing struct {
 	// contacts are the opaque users of a REGISTER's rewritten Contacts
 	// (SIP-59), mapped back in its 2xx.
 	contacts []string
+	rules    *ZoneRules // the target zone's (SIP-88)
 }
 
 // prepare builds the request forwarded to one target (§16.6).
@@ -597,6 +606,8 @@ func (p *Proxy) prepare(ctx context.Context, req *sip.Message, t Target, src tra
 	if !local.IsValid() {
 		return outgoing{}, fmt.Errorf("proxy: no %s listener for %v", dest.Network, dest)
 	}
+	rules := p.egressRules(t, dest)
+	applyEgress(fwd, rules)
 	var contacts []string
 	if fwd.Method() == sip.MethodRegister {
 		var err error
@@ -616,7 +627,7 @@ func (p *Proxy) prepare(ctx context.Context, req *sip.Message, t Target, src tra
 	if err := fwd.PushVia(v); err != nil {
 		return outgoing{}, err
 	}
-	return outgoing{msg: fwd, dest: dest, contacts: contacts}, nil
+	return outgoing{msg: fwd, dest: dest, contacts: contacts, rules: rules}, nil
 }
 
 // forwardStateless forwards an ACK for a 2xx (it has no transaction).

@@ -36,6 +36,9 @@ type Target struct {
 	// all, and a flow that is gone fails the branch with 430 Flow Failed
 	// (SIP-55, RFC 5626 §5.3).
 	FlowOnly bool
+	// Rules are the target zone's egress rewrites (SIP-88) and refresh
+	// rule (SIP-101); nil asks Config.ZoneOf for the next hop's zone.
+	Rules *ZoneRules
 }
 
 // Decision is a Router's answer: targets to fork to in parallel, or a

@@ -39,6 +39,7 @@ type final struct {
 type branch struct {
 	tx          *transaction.ClientTx
 	t           Target
+	dest        transport.Addr
 	contacts    []string   // rewritten REGISTER Contacts (SIP-59)
 	rules       *ZoneRules // the target zone's (SIP-87 c on its responses)
 	provisional bool
@@ -61,10 +62,13 @@ func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.
 		if err == nil && t.FlowOnly && !p.flowUp(out.dest) {
 			err = ErrFlowFailed
 		}
+		if err == nil && out.rules != nil && !out.rules.UpdateRefresh && isUpdateRefresh(req) {
+			err = errUpdateRefresh // SIP-101 on the leg to that zone
+		}
 		if err == nil {
 			var tx *transaction.ClientTx
 			if tx, err = p.layer.Request(p.ctx, out.msg, out.dest); err == nil {
-				b := &branch{tx: tx, t: t, contacts: out.contacts, rules: out.rules}
+				b := &branch{tx: tx, t: t, dest: out.dest, contacts: out.contacts, rules: out.rules}
 				c.branches = append(c.branches, b)
 				c.open++
 				c.pending++
@@ -76,7 +80,11 @@ func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.
 		}
 		p.log.Info("proxy: branch not sent", "target", t.URI.String(), "err", err)
 		code := 480
+		var edit func(*sip.Message)
 		switch {
+		case errors.Is(err, errUpdateRefresh):
+			code = 405
+			edit = func(r *sip.Message) { _ = r.Set(sip.HdrAllow, allowWithoutUpdate()) }
 		case t.FlowOnly:
 			code = 430 // SIP-55, RFC 5626 §5.3
 		case errors.Is(err, ErrNoAddress):
@@ -85,6 +93,9 @@ func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.
 			code = 503
 		}
 		if r, e := sip.NewResponse(req, code, ""); e == nil {
+			if edit != nil {
+				edit(r)
+			}
 			c.finals = append(c.finals, final{msg: r, ours: true})
 		}
 	}
@@ -228,6 +239,9 @@ func (c *call) onResponse(b *branch, resp *sip.Message) {
 		c.mu.Unlock()
 		if b.timerC != nil {
 			b.timerC.Stop()
+		}
+		if m := c.req.Method(); m == sip.MethodInvite || m == sip.MethodUpdate {
+			c.observeRefresh(b, resp) // SIP-102
 		}
 		notify := first && firstAnswer
 		if notify { // before the 2xx leaves, so that events stay in call order

@@ -32,6 +32,7 @@ type Proxy struct {
 	// secret authenticates flow tokens and opaque Contact users.
 	secret   []byte
 	contacts contactTable
+	sess     sessions
 
 	calls    sync.Map // *transaction.ServerTx -> *call
 	inflight tracker
@@ -161,6 +162,7 @@ func (t *tracker) idle() <-chan struct{} {
 // Close terminates every transaction.
 func (p *Proxy) Close() error {
 	p.stop()
+	p.stopSessions()
 	return p.layer.Close()
 }
 
@@ -233,9 +235,18 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 	if method != sip.MethodAck {
 		p.ensureCallTag(req)
 	}
+	// SIP-42, SIP-102: requests of released dialogs; CSeq tracking.
+	if p.sessionTimersOn() && p.inDialog(tx, req) {
+		return
+	}
 	// SIP-87: ingress rewrites of the source zone.
 	ingress := p.zoneOf(src)
 	applyIngress(req, ingress)
+	// SIP-101: an UPDATE refresh from a zone that does not allow it.
+	if ingress != nil && !ingress.UpdateRefresh && isUpdateRefresh(req) {
+		p.reply(tx, req, 405, "", func(r *sip.Message) { _ = r.Set(sip.HdrAllow, allowWithoutUpdate()) })
+		return
+	}
 	// SIP-87 a, §16.3 step 5: Proxy-Require.
 	if req.Has(sip.HdrProxyRequire) {
 		for _, t := range p.cfg.ProxyRequireStrip {
@@ -317,6 +328,11 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 func (p *Proxy) emitFrom(req *sip.Message, src transport.Addr, kind string, code int) {
 	if p.cfg.OnCall == nil {
 		return
+	}
+	if kind != CallDisconnected {
+		if to, err := req.To(); err == nil && to.Tag() != "" {
+			return // a re-INVITE is not a new call
+		}
 	}
 	e := CallEvent{Kind: kind, RequestURI: req.RequestURIString(), Source: src, Status: code}
 	e.CallID, _ = req.CallID()

@@ -38,6 +38,12 @@ type Config struct {
 	// for Route and Request-URI checks; the box's listening addresses
 	// always are.
 	IsLocalHost func(host string) bool
+	// SIPRoutes are the developer SIP routes (SIP-89), tried in index
+	// order after authentication and before Local and the Router.
+	SIPRoutes *SIPRoutes
+	// Authenticated reports the SIP-70 outcome for a request (SIP-78),
+	// for SIP routes with Authenticated On; nil means not authenticated.
+	Authenticated func(req *sip.Message, src transport.Addr) bool
 	// FollowRoute decides whether a dialog-forming request that still
 	// carries a Route set after ours are popped follows it (SIP-81);
 	// nil follows it (Proxy Mode ProxyToAny). false answers 403.

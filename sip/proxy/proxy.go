@@ -289,6 +289,13 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 		dec.Targets = []Target{{URI: ru}}
 	} else if t, ok := p.mappedTarget(req); ok {
 		dec.Targets = []Target{t} // SIP-59: an opaque Contact of ours
+	} else if t, ok, err := p.sipRoute(p.ctx, req, src); ok {
+		if err != nil {
+			p.log.Info("proxy: SIP route next hop", "err", err)
+			p.reply(tx, req, 404, "", nil)
+			return
+		}
+		dec.Targets = []Target{t} // SIP-89
 	} else {
 		if p.cfg.Local != nil && p.cfg.Local(tx, req, src) {
 			return

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/causeway-edge/causeway/cpl"
 	"github.com/causeway-edge/causeway/dialplan"
 	"github.com/causeway-edge/causeway/sip/registrar"
 	"go.yaml.in/yaml/v3"
@@ -75,11 +78,19 @@ type ListEntry struct {
 	Type        string `yaml:"pattern_type"`
 }
 
-// CallPolicyConfig is the call_policy: section: a rule table in the dial
-// plan's call_policy_rules format, applied in LocalCPL mode.
+// CallPolicyConfig is the call_policy: section, applied in LocalCPL mode:
+// either a rule table in the dial plan's call_policy_rules format, or a CPL
+// script (package cpl, Expressway dialect) given inline or as a file that
+// is reloaded when it changes.
 type CallPolicyConfig struct {
-	Rules []dialplan.CallPolicyRule `yaml:"rules"`
+	Rules          []dialplan.CallPolicyRule `yaml:"rules"`
+	Script         string                    `yaml:"script"`          // CPL document or fragment
+	ScriptFile     string                    `yaml:"script_file"`     // path; watched for changes
+	ReloadInterval time.Duration             `yaml:"reload_interval"` // script_file poll; default 5s
 }
+
+// hasScript reports whether the call policy is a CPL script.
+func (c CallPolicyConfig) hasScript() bool { return c.Script != "" || c.ScriptFile != "" }
 
 // ProxyConfig is the proxy: section.
 type ProxyConfig struct {
@@ -242,6 +253,7 @@ func (c *Config) Validate() error {
 	if (c.SIP.TLSCert == "") != (c.SIP.TLSKey == "") {
 		errs = append(errs, errors.New("sip: tls_cert and tls_key go together"))
 	}
+	errs = append(errs, c.CallPolicy.validate())
 	if len(c.Registrar.Domains) == 0 {
 		errs = append(errs, errors.New("registrar.domains: at least one domain is required"))
 	}
@@ -268,6 +280,33 @@ func (c *Config) Validate() error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log.level: unknown level %q", c.Log.Level))
+	}
+	return errors.Join(errs...)
+}
+
+func (c CallPolicyConfig) validate() error {
+	var errs []error
+	if c.Script != "" && c.ScriptFile != "" {
+		errs = append(errs, errors.New("call_policy: script and script_file exclude each other"))
+	}
+	if c.hasScript() && len(c.Rules) > 0 {
+		errs = append(errs, errors.New("call_policy: a script and rules exclude each other"))
+	}
+	if c.ReloadInterval < 0 {
+		errs = append(errs, fmt.Errorf("call_policy.reload_interval: %v is negative", c.ReloadInterval))
+	}
+	src := []byte(c.Script)
+	if c.ScriptFile != "" {
+		b, err := os.ReadFile(c.ScriptFile)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("call_policy.script_file: %w", err))
+		}
+		src = b
+	}
+	if len(src) > 0 {
+		if _, err := cpl.Compile(src); err != nil {
+			errs = append(errs, fmt.Errorf("call_policy: script: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

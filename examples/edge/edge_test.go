@@ -73,9 +73,15 @@ type edge struct {
 
 func startEdge(t *testing.T, extra string) *edge {
 	t.Helper()
-	cdr := filepath.Join(t.TempDir(), "cdr.jsonl")
-	cfg, err := LoadConfig([]byte(fmt.Sprintf(testConfig, cdr, extra)))
+	return startEdgeConfig(t, fmt.Sprintf(testConfig, filepath.Join(t.TempDir(), "cdr.jsonl"), extra))
+}
+
+// startEdgeConfig starts an edge on a whole configuration text.
+func startEdgeConfig(t *testing.T, text string) *edge {
+	t.Helper()
+	cfg, err := LoadConfig([]byte(text))
 	require.NoError(t, err)
+	cdr := cfg.CDR.File
 	s, err := NewServer(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
 	e := &edge{Server: s, regs: make(chan registrar.Event, 64), cdr: cdr}

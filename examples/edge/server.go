@@ -33,6 +33,7 @@ type Server struct {
 	tp     *transport.Transport
 	reg    *registrar.Registrar
 	engine *dialplan.Engine
+	policy *callPolicy // nil unless call_policy: has a CPL script
 	px     *proxy.Proxy
 	cdr    *cdrWriter
 	httpLn net.Listener
@@ -47,7 +48,7 @@ type Server struct {
 	regAccepted, regRejected                 atomic.Int64
 	callsAnswered, callsRejected, callsEnded atomic.Int64
 	cancel                                   context.CancelFunc
-	sweepDone                                chan struct{}
+	bg                                       sync.WaitGroup // registrar sweep, policy watch
 }
 
 type activeCall struct {
@@ -117,6 +118,13 @@ func NewServer(cfg *Config, log *slog.Logger) (*Server, error) {
 	}
 
 	opts := []dialplan.Option{dialplan.WithLocalZone(localZone(s.reg))}
+	if cfg.CallPolicy.hasScript() {
+		if s.policy, err = newCallPolicy(cfg.CallPolicy, log); err != nil {
+			return nil, err
+		}
+		opts = append(opts, dialplan.WithCallPolicy(s.policy))
+		cfg.Dialplan.CallPolicyMode = dialplan.CallPolicyLocalCPL // the hook decides
+	}
 	for name, nb := range cfg.Neighbors {
 		opts = append(opts, dialplan.WithTarget(name, neighborZone(nb)))
 	}
@@ -226,8 +234,10 @@ func (s *Server) Start(ctx context.Context) error {
 		s.cancel()
 		return err
 	}
-	s.sweepDone = make(chan struct{})
-	go func() { defer close(s.sweepDone); s.reg.Run(ctx, time.Second) }()
+	s.bg.Go(func() { s.reg.Run(ctx, time.Second) })
+	if s.policy != nil {
+		s.bg.Go(func() { s.policy.watch(ctx) })
+	}
 	for _, n := range []string{"udp", "tcp", "tls"} {
 		if a := s.tp.LocalAddr(n); a.IsValid() {
 			s.log.Info("SIP listening", "transport", n, "address", a.String())
@@ -260,7 +270,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	if s.cancel != nil {
 		s.cancel()
-		<-s.sweepDone
+		s.bg.Wait()
 	}
 	errs = append(errs, s.tp.Close(), s.cdr.Close())
 	return errors.Join(errs...)

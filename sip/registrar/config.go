@@ -78,6 +78,9 @@ func (e ListEntry) compile() (*pattern.Pattern, error) {
 type Source struct {
 	Network string
 	Addr    netip.AddrPort
+	// Flow identifies the connection or flow the REGISTER arrived on, when
+	// the transport has one (recorded in Binding.Flow; SIP-55, SIP-60).
+	Flow string
 	// Zone is the subzone of the Local Zone or the external zone.
 	Zone string
 	// Proxied is true when the REGISTER came from an external zone.
@@ -135,7 +138,29 @@ type Config struct {
 	Rand func(n int) int
 	// OnEvent receives registration events (SIP-130).
 	OnEvent func(Event)
+
+	// HistorySize bounds the registration history (SIP-58); 0 means
+	// DefaultHistorySize.
+	HistorySize int
+	// OnEnd, when set, receives every binding that ends — expired (on
+	// Sweep), unregistered, superseded, removed by the operator — with its
+	// reason (SIP-58). It runs on the goroutine that ended the binding,
+	// outside the store's locks.
+	OnEnd func(Ended)
+	// CallRemove is "SIP Registration Call Remove": when on, Ended values
+	// carry ReleaseCalls and the caller releases the calls of the ended
+	// registration (SIP-42, SIP-58). The registrar itself holds no calls.
+	CallRemove bool
+	// DeviceClass classifies a device from its User-Agent ("room",
+	// "desktop"; LIC-26) for Binding.DeviceClass; the licensing block's
+	// classifier plugs in here. Nil leaves the class empty.
+	DeviceClass func(userAgent string) string
+	// PeerID names this cluster peer in Binding.Peer (SIP-60).
+	PeerID string
 }
+
+// MaxHistorySize is the largest HistorySize accepted.
+const MaxHistorySize = 1_000_000
 
 // Validate reports every fault at once.
 func (c Config) Validate() error {
@@ -166,20 +191,9 @@ func (c Config) Validate() error {
 	if len(c.Domains) > 200 {
 		errs = append(errs, fmt.Errorf("registrar: %d domains, at most 200", len(c.Domains)))
 	}
-	for name, l := range map[string][]ListEntry{"allow": c.AllowList, "deny": c.DenyList} {
-		if len(l) > MaxListEntries {
-			errs = append(errs, fmt.Errorf("registrar: %s list has %d entries, at most %d", name, len(l), MaxListEntries))
-		}
-		for i, e := range l {
-			if len(e.Description) > 64 {
-				errs = append(errs, fmt.Errorf("registrar: %s list entry %d: description longer than 64", name, i+1))
-			}
-			if n := len(e.Pattern); n < 1 || n > 60 {
-				errs = append(errs, fmt.Errorf("registrar: %s list entry %d: pattern string length %d outside 1..60", name, i+1, n))
-			} else if _, err := e.compile(); err != nil {
-				errs = append(errs, fmt.Errorf("registrar: %s list entry %d: %w", name, i+1, err))
-			}
-		}
+	errs = append(errs, validateLists(c.AllowList, c.DenyList)...)
+	if c.HistorySize < 0 || c.HistorySize > MaxHistorySize {
+		errs = append(errs, fmt.Errorf("registrar: history size %d outside 0..%d", c.HistorySize, MaxHistorySize))
 	}
 	if c.Restriction > PolicyService {
 		errs = append(errs, fmt.Errorf("registrar: restriction policy %d unknown", c.Restriction))
@@ -205,6 +219,9 @@ func (c *Config) defaults() {
 	}
 	if c.Rand == nil {
 		c.Rand = rand.IntN
+	}
+	if c.HistorySize == 0 {
+		c.HistorySize = DefaultHistorySize
 	}
 }
 

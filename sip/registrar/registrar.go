@@ -7,9 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/causeway-edge/causeway/dialplan/pattern"
 	"github.com/causeway-edge/causeway/sip"
 	"github.com/causeway-edge/causeway/sip/digest"
 )
@@ -34,9 +35,14 @@ type Event struct {
 type Registrar struct {
 	cfg     Config
 	domains map[string]bool
-	allow   []*pattern.Pattern
-	deny    []*pattern.Pattern
 	tag     string
+	mem     *MemoryStore // cfg.Store when it is one: the copy-free update path
+	hist    *history
+
+	pol   atomic.Pointer[policy] // swapped whole, never modified (SIP-58)
+	polMu sync.Mutex             // serialises policy writers
+
+	date atomic.Pointer[dateLine]
 }
 
 // New validates cfg and returns a Registrar.
@@ -45,18 +51,16 @@ func New(cfg Config) (*Registrar, error) {
 		return nil, err
 	}
 	cfg.defaults()
-	r := &Registrar{cfg: cfg, domains: map[string]bool{}, tag: sip.NewTag()}
+	r := &Registrar{cfg: cfg, domains: map[string]bool{}, tag: sip.NewTag(), hist: newHistory(cfg.HistorySize)}
+	r.mem, _ = cfg.Store.(*MemoryStore)
 	for _, d := range cfg.Domains {
 		r.domains[strings.ToLower(d)] = true
 	}
-	for _, e := range cfg.AllowList {
-		p, _ := e.compile() // checked by Validate
-		r.allow = append(r.allow, p)
+	p, err := compilePolicy(RestrictionPolicy{Restriction: cfg.Restriction, AllowList: cfg.AllowList, DenyList: cfg.DenyList})
+	if err != nil {
+		return nil, err // checked by Validate
 	}
-	for _, e := range cfg.DenyList {
-		p, _ := e.compile()
-		r.deny = append(r.deny, p)
-	}
+	r.pol.Store(p)
 	return r, nil
 }
 
@@ -65,11 +69,11 @@ func (r *Registrar) Store() Store { return r.cfg.Store }
 
 // IsLocal reports whether host is one of the registrar's domains (SIP-50).
 func (r *Registrar) IsLocal(host string) bool {
-	h := strings.ToLower(strings.Trim(host, "[]"))
-	if r.domains[h] {
+	h := strings.Trim(host, "[]")
+	if r.domains[h] || r.domains[strings.ToLower(h)] {
 		return true
 	}
-	return r.cfg.IsLocal != nil && r.cfg.IsLocal(h)
+	return r.cfg.IsLocal != nil && r.cfg.IsLocal(strings.ToLower(h))
 }
 
 // NormalizeAOR returns the lookup key of a SIP URI: user@host lower-cased
@@ -78,9 +82,9 @@ func NormalizeAOR(u sip.URI) string {
 	return strings.ToLower(sip.Unescape(u.AOR()))
 }
 
-func (r *Registrar) emit(e Event) {
+func (r *Registrar) emit(e *Event) {
 	if r.cfg.OnEvent != nil {
-		r.cfg.OnEvent(e)
+		r.cfg.OnEvent(*e)
 	}
 }
 
@@ -92,61 +96,147 @@ type errCode struct {
 
 func (e *errCode) Error() string { return strconv.Itoa(e.code) + " " + e.reason }
 
-// Register answers one REGISTER received over network ("udp", "tcp", "tls")
-// from src. It returns the response to send; an error means no response
-// could be built (the request is unusable).
+var (
+	errCSeq    = &errCode{500, "CSeq out of order"}
+	errBlocked = &errCode{403, "Forbidden"}
+)
+
+// change is one Contact of a REGISTER and what it did to the bindings.
+type change struct {
+	b         Binding
+	requested int
+	granted   int // 0 removes
+	outcome   outcome
+}
+
+type outcome uint8
+
+const (
+	outNone      outcome = iota // removal of an unknown binding: a no-op
+	outAdded                    // a new binding
+	outRefreshed                // same Call-ID, higher CSeq
+	outReplaced                 // a new Call-ID superseded the binding
+	outRemoved                  // unregistered (expires 0)
+)
+
+// regOp is the binding update of one REGISTER, applied atomically per AOR
+// by the store (RFC 3261 §10.3 steps 6-8, SIP-58).
+type regOp struct {
+	reg      *Registrar
+	aor      string
+	callID   string
+	cseq     uint32
+	now      time.Time
+	wildcard bool
+	pol      *policy // the restriction policy the checks ran under
+	changes  []change
+	// Outputs; apply resets them, since a store may retry it.
+	superseded []Binding
+	removed    []Binding
+}
+
+func (op *regOp) apply(cur []Binding) ([]Binding, error) {
+	op.superseded, op.removed = op.superseded[:0], op.removed[:0]
+	for i := range op.changes {
+		op.changes[i].outcome = outNone
+	}
+	if op.wildcard {
+		for i := range cur {
+			if cur[i].CallID == op.callID && op.cseq <= cur[i].CSeq {
+				return nil, errCSeq
+			}
+		}
+		op.removed = append(op.removed, cur...)
+		return nil, nil
+	}
+	// A policy swapped in since the checks (Unregister and block) is
+	// applied here, under the AOR's lock, so a block cannot be raced.
+	if p := op.reg.pol.Load(); p != op.pol && !p.listsAllow(op.aor) &&
+		slices.ContainsFunc(op.changes, func(c change) bool { return c.granted > 0 }) {
+		return nil, errBlocked
+	}
+	next := make([]Binding, len(cur), len(cur)+len(op.changes))
+	copy(next, cur)
+	for ci := range op.changes {
+		ch := &op.changes[ci]
+		i := -1
+		for j := range next {
+			if sameKey(&next[j], &ch.b) {
+				i = j
+				break
+			}
+		}
+		if i < 0 {
+			if ch.granted > 0 {
+				ch.b.Created = op.now
+				ch.b.Expires = op.now.Add(time.Duration(ch.granted) * time.Second)
+				next = append(next, ch.b)
+				ch.outcome = outAdded
+			}
+			continue
+		}
+		old := &next[i]
+		if old.CallID == op.callID && op.cseq <= old.CSeq {
+			return nil, errCSeq
+		}
+		if ch.granted == 0 {
+			op.removed = append(op.removed, *old)
+			next = slices.Delete(next, i, i+1)
+			ch.outcome = outRemoved
+			continue
+		}
+		if old.CallID != op.callID {
+			op.superseded = append(op.superseded, *old)
+			ch.b.Created = op.now
+			ch.outcome = outReplaced
+		} else {
+			ch.b.Created = old.Created
+			ch.outcome = outRefreshed
+		}
+		ch.b.Expires = op.now.Add(time.Duration(ch.granted) * time.Second)
+		*old = ch.b
+	}
+	if len(next) == 0 {
+		return nil, nil
+	}
+	return next, nil
+}
+
+// Register answers one REGISTER received from src. It returns the response
+// to send; an error means no response could be built (the request is
+// unusable).
 func (r *Registrar) Register(ctx context.Context, req *sip.Message, src Source) (*sip.Message, error) {
 	if req.Method() != sip.MethodRegister {
 		return nil, fmt.Errorf("registrar: %s is not a REGISTER", req.Method())
 	}
 	if r.cfg.Classify != nil {
 		c := r.cfg.Classify(src.Network, src.Addr)
-		c.Network, c.Addr = src.Network, src.Addr
+		c.Network, c.Addr, c.Flow = src.Network, src.Addr, src.Flow
 		src = c
-	}
-	reply := func(code int, reason string, edit func(*sip.Message)) (*sip.Message, error) {
-		resp, err := sip.NewResponse(req, code, reason)
-		if err != nil {
-			return nil, fmt.Errorf("registrar: %w", err)
-		}
-		if err := resp.SetToTag(r.tag); err != nil {
-			return nil, fmt.Errorf("registrar: %w", err)
-		}
-		if edit != nil {
-			edit(resp)
-		}
-		return resp, nil
 	}
 	to, err := req.To()
 	if err != nil || !to.URI.IsSIP() || to.URI.User == "" {
-		return reply(400, "Bad To", nil)
+		return r.respond(req, false, 400, "Bad To", nil)
 	}
+	toTagged := to.Tag() != ""
 	// SIP-50: only URI AORs of a local domain register here.
 	if !r.IsLocal(to.URI.Hostname()) {
-		return reply(403, "Not a local domain", nil)
+		return r.respond(req, toTagged, 403, "Not a local domain", nil)
 	}
 	aor := NormalizeAOR(to.URI)
 	callID, _ := req.CallID()
 	cseq, err := req.CSeq()
 	if err != nil {
-		return reply(400, "Bad CSeq", nil)
+		return r.respond(req, toTagged, 400, "Bad CSeq", nil)
 	}
 	ev := Event{AOR: aor, CallID: callID, Source: src}
-	reject := func(code int, reason string, name string) (*sip.Message, error) {
-		if name == "Registration Rejected" {
-			name = r.rejectName(ctx, req, aor, callID)
-		}
-		ev.Name, ev.Level, ev.Code, ev.Reason = name, 1, code, reason
-		r.emit(ev)
-		return reply(code, reason, nil)
-	}
 
 	// (2) authentication.
 	var username string
 	if r.cfg.Authenticator != nil {
 		d, err := r.cfg.Authenticator.Authenticate(ctx, req, src.Addr.Addr())
 		if err != nil {
-			return reply(500, "Authentication unavailable", nil)
+			return r.respond(req, toTagged, 500, "Authentication unavailable", nil)
 		}
 		if d.Result != digest.Authenticated {
 			resp, err := digest.Respond(req, d)
@@ -156,7 +246,7 @@ func (r *Registrar) Register(ctx context.Context, req *sip.Message, src Source) 
 			_ = resp.SetToTag(r.tag)
 			if d.Result == digest.Forbidden {
 				ev.Name, ev.Level, ev.Code = "Registration Rejected", 1, resp.StatusCode()
-				r.emit(ev)
+				r.emit(&ev)
 			}
 			return resp, nil
 		}
@@ -165,87 +255,100 @@ func (r *Registrar) Register(ctx context.Context, req *sip.Message, src Source) 
 	}
 	// (3) proxied gate.
 	if src.Proxied && (r.cfg.AcceptProxied == nil || !r.cfg.AcceptProxied(src.Zone)) {
-		return reject(403, "Proxied registrations not accepted", "Registration Rejected")
+		return r.reject(ctx, req, toTagged, &ev, 403, "Proxied registrations not accepted")
 	}
-	// (4) restriction policy.
-	switch r.cfg.Restriction {
-	case AllowList:
-		if !matchAny(r.allow, aor) {
-			return reject(403, "Forbidden", "Registration Rejected")
-		}
-	case DenyList:
-		if matchAny(r.deny, aor) {
-			return reject(403, "Forbidden", "Registration Rejected")
+	// (4) restriction policy, as in force now: a refresh is checked like
+	// a first registration (SIP-58).
+	pol := r.pol.Load()
+	switch pol.Restriction {
+	case AllowList, DenyList:
+		if !pol.listsAllow(aor) {
+			return r.reject(ctx, req, toTagged, &ev, 403, "Forbidden")
 		}
 	case PolicyService:
 		ok, code, reason, err := r.cfg.Policy(ctx, Request{AOR: aor, Source: src, Authenticated: ev.Auth, Username: username, Message: req})
 		if err != nil {
-			return reject(503, "Policy service unavailable", "Registration Rejected")
+			return r.reject(ctx, req, toTagged, &ev, 503, "Policy service unavailable")
 		}
 		if !ok {
 			if code == 0 {
 				code, reason = 403, "Service Unavailable"
 			}
-			return reject(code, reason, "Registration Rejected")
+			return r.reject(ctx, req, toTagged, &ev, code, reason)
 		}
 	}
 	// (5) subzone registration policy, never for proxied ones.
 	if !src.Proxied && r.cfg.SubzoneAllows != nil && !r.cfg.SubzoneAllows(src, aor) {
-		return reject(403, "Forbidden", "Registration Rejected")
+		return r.reject(ctx, req, toTagged, &ev, 403, "Forbidden")
 	}
 
-	contacts, err := req.Contacts()
+	var one [1]sip.Address
+	var contacts []sip.Address
+	if req.Count(sip.HdrContact) == 1 {
+		one[0], err = req.Contact()
+		contacts = one[:]
+	} else {
+		contacts, err = req.Contacts()
+	}
 	if err != nil {
-		return reply(400, "Bad Contact", nil)
+		return r.respond(req, toTagged, 400, "Bad Contact", nil)
 	}
 	now := r.cfg.Now()
 	hdrExpires := -1
 	if req.Has(sip.HdrExpires) {
 		if hdrExpires, err = req.Expires(); err != nil {
-			return reply(400, "Bad Expires", nil)
+			return r.respond(req, toTagged, 400, "Bad Expires", nil)
 		}
 	}
 	var paths []string
-	if req.Has("Path") {
+	if req.Has(sip.HdrPath) {
 		ps, err := req.Paths()
 		if err != nil {
-			return reply(400, "Bad Path", nil)
+			return r.respond(req, toTagged, 400, "Bad Path", nil)
 		}
-		for _, p := range ps {
-			paths = append(paths, p.String())
+		paths = make([]string, len(ps))
+		for i, p := range ps {
+			paths[i] = p.String()
 		}
 	}
 	wildcard := false
-	for _, c := range contacts {
-		if c.Wildcard {
-			wildcard = true
-		}
+	for i := range contacts {
+		wildcard = wildcard || contacts[i].Wildcard
 	}
 	if wildcard && (len(contacts) != 1 || hdrExpires != 0) {
-		return reply(400, "Wildcard Contact needs Expires: 0 and no other Contact", nil)
+		return r.respond(req, toTagged, 400, "Wildcard Contact needs Expires: 0 and no other Contact", nil)
 	}
 
 	// (7) expiry of every contact, before anything changes (RFC 3261 §10.3 step 7).
-	type change struct {
-		b         Binding
-		requested int
-		granted   int // 0 removes
-	}
-	var changes []change
+	op := regOp{reg: r, aor: aor, callID: callID, cseq: cseq.Seq, now: now, wildcard: wildcard, pol: pol,
+		changes: make([]change, 0, len(contacts))}
 	supportsOutbound := req.HasToken(sip.HdrSupported, "outbound")
-	supportsGRUU := req.HasToken(sip.HdrSupported, "gruu")
-	for _, c := range contacts {
+	supportsGRUU := r.cfg.GRUU && req.HasToken(sip.HdrSupported, "gruu")
+	ua := req.UserAgent()
+	class := ""
+	if r.cfg.DeviceClass != nil && !wildcard {
+		class = r.cfg.DeviceClass(ua)
+	}
+	family := ""
+	switch a := src.Addr.Addr(); {
+	case a.Is4() || a.Is4In6():
+		family = "IPv4"
+	case a.Is6():
+		family = "IPv6"
+	}
+	for i := range contacts {
+		c := &contacts[i]
 		if c.Wildcard {
 			continue
 		}
 		if !c.URI.IsSIP() {
-			return reply(400, "Unsupported Contact URI", nil)
+			return r.respond(req, toTagged, 400, "Unsupported Contact URI", nil)
 		}
 		want := hdrExpires
 		if v, ok := c.Param("expires"); ok {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				return reply(400, "Bad Contact expires", nil)
+				return r.respond(req, toTagged, 400, "Bad Contact expires", nil)
 			}
 			want = n
 		}
@@ -253,8 +356,9 @@ func (r *Registrar) Register(ctx context.Context, req *sip.Message, src Source) 
 			want = DefaultRequested
 		}
 		b := Binding{AOR: aor, CallID: callID, CSeq: cseq.Seq, Source: src.Addr, Network: src.Network,
-			Zone: src.Zone, Proxied: src.Proxied, Authenticated: ev.Auth, Username: username,
-			UserAgent: req.UserAgent(), Path: paths, Q: 1000}
+			Family: family, Flow: src.Flow, Zone: src.Zone, Proxied: src.Proxied, Authenticated: ev.Auth,
+			Username: username, UserAgent: ua, Path: paths, Q: 1000, Protocol: ProtocolSIP, Type: TypeSIPUA,
+			DeviceClass: class, Peer: r.cfg.PeerID}
 		if inst, ok := c.Param("+sip.instance"); ok {
 			b.Instance = strings.Trim(sip.Unquote(inst), "<>")
 		}
@@ -267,7 +371,7 @@ func (r *Registrar) Register(ctx context.Context, req *sip.Message, src Source) 
 			}
 		}
 		b.Outbound = b.Instance != "" && b.RegID != "" && supportsOutbound
-		if r.cfg.GRUU && b.Instance != "" && supportsGRUU {
+		if supportsGRUU && b.Instance != "" {
 			b.GRUU = "sip:" + aor + ";gr=" + b.Instance
 		}
 		c.Params = c.Params.Del("expires").Del("pub-gruu").Del("temp-gruu")
@@ -281,118 +385,93 @@ func (r *Registrar) Register(ctx context.Context, req *sip.Message, src Source) 
 			g, ok := triple.Grant(want, r.cfg.Rand)
 			if !ok {
 				ev.Name, ev.Level, ev.Code, ev.Requested = "Registration Rejected", 1, 423, want
-				r.emit(ev)
-				return reply(423, "", func(m *sip.Message) { _ = m.Set(sip.HdrMinExpires, strconv.Itoa(triple.Min)) })
+				r.emit(&ev)
+				return r.respond(req, toTagged, 423, "", func(b []byte) []byte {
+					return appendHeader(b, sip.HdrMinExpires, strconv.Itoa(triple.Min))
+				})
 			}
 			ch.granted = g
 		}
-		changes = append(changes, ch)
+		op.changes = append(op.changes, ch)
 	}
 	// (6) capacity gate for new bindings.
 	if r.cfg.Admit != nil {
 		current, err := r.cfg.Store.Lookup(ctx, aor, now)
 		if err != nil {
-			return reply(500, "Location service unavailable", nil)
+			return r.respond(req, toTagged, 500, "Location service unavailable", nil)
 		}
-		for _, ch := range changes {
-			if ch.granted == 0 || slices.ContainsFunc(current, func(b Binding) bool { return b.Key() == ch.b.Key() }) {
+		for i := range op.changes {
+			ch := &op.changes[i]
+			if ch.granted == 0 || slices.ContainsFunc(current, func(b Binding) bool { return sameKey(&b, &ch.b) }) {
 				continue
 			}
 			if err := r.cfg.Admit(ctx, ch.b); err != nil {
-				return reject(503, "Service Unavailable", "Registration Rejected")
+				return r.reject(ctx, req, toTagged, &ev, 503, "Service Unavailable")
 			}
 		}
 	}
 
-	var events []Event
-	bindings, err := r.cfg.Store.Update(ctx, aor, now, func(cur []Binding) ([]Binding, error) {
-		events = events[:0]
-		if wildcard {
-			for _, b := range cur {
-				if b.CallID == callID && cseq.Seq <= b.CSeq {
-					return nil, &errCode{500, "CSeq out of order"}
-				}
-			}
-			for _, b := range cur {
-				events = append(events, Event{Name: "Unregistration Accepted", Level: 1, AOR: aor, Contact: b.Contact, CallID: callID, Source: src, Code: 200, Auth: ev.Auth})
-			}
-			return nil, nil
-		}
-		next := slices.Clone(cur)
-		for _, ch := range changes {
-			key := ch.b.Key()
-			i := slices.IndexFunc(next, func(b Binding) bool { return b.Key() == key })
-			if i >= 0 {
-				old := next[i]
-				if old.CallID == callID && cseq.Seq <= old.CSeq {
-					return nil, &errCode{500, "CSeq out of order"}
-				}
-				if ch.granted == 0 {
-					events = append(events, Event{Name: "Unregistration Accepted", Level: 1, AOR: aor, Contact: old.Contact, CallID: callID, Source: src, Code: 200, Auth: ev.Auth, Requested: 0})
-					next = slices.Delete(next, i, i+1)
-					continue
-				}
-				name, level := "Registration Refresh Accepted", 3
-				if old.CallID != callID {
-					events = append(events, Event{Name: "Registration Removed", Level: 1, AOR: aor, Contact: old.Contact, CallID: old.CallID, Reason: "Registration superseded"})
-					name, level = "Registration Accepted", 1
-					ch.b.Created = now
-				} else {
-					ch.b.Created = old.Created
-				}
-				ch.b.Expires = now.Add(time.Duration(ch.granted) * time.Second)
-				next[i] = ch.b
-				events = append(events, Event{Name: name, Level: level, AOR: aor, Contact: ch.b.Contact, CallID: callID, Source: src, Code: 200, Auth: ev.Auth, Requested: ch.requested, Granted: ch.granted})
-				continue
-			}
-			if ch.granted == 0 {
-				continue // removing an unknown binding is a no-op
-			}
-			ch.b.Created = now
-			ch.b.Expires = now.Add(time.Duration(ch.granted) * time.Second)
-			next = append(next, ch.b)
-			events = append(events, Event{Name: "Registration Accepted", Level: 1, AOR: aor, Contact: ch.b.Contact, CallID: callID, Source: src, Code: 200, Auth: ev.Auth, Requested: ch.requested, Granted: ch.granted})
-		}
-		return next, nil
-	})
+	var bindings []Binding
+	if r.mem != nil {
+		bindings, err = r.mem.update(aor, now, op.apply)
+	} else {
+		// A store of its own may keep fn: give it an op of its own.
+		gop := &regOp{reg: r, aor: aor, callID: callID, cseq: cseq.Seq, now: now, wildcard: wildcard, pol: pol,
+			changes: slices.Clone(op.changes)}
+		bindings, err = r.cfg.Store.Update(ctx, aor, now, gop.apply)
+		copy(op.changes, gop.changes)
+		op.superseded, op.removed = gop.superseded, gop.removed
+	}
 	if err != nil {
 		var ec *errCode
 		if errors.As(err, &ec) {
-			return reject(ec.code, ec.reason, "Registration Rejected")
+			return r.reject(ctx, req, toTagged, &ev, ec.code, ec.reason)
 		}
-		return reply(500, "Location service unavailable", nil)
+		return r.respond(req, toTagged, 500, "Location service unavailable", nil)
 	}
-	for _, e := range events {
-		r.emit(e)
-	}
+	r.ended(op.superseded, now, ReasonSuperseded, &ev)
+	r.ended(op.removed, now, ReasonUnregistered, &ev)
 	outbound := false
-	for _, ch := range changes {
+	for i := range op.changes {
+		ch := &op.changes[i]
 		outbound = outbound || (ch.b.Outbound && ch.granted > 0)
+		if r.cfg.OnEvent == nil {
+			continue
+		}
+		name, level := "Registration Accepted", 1
+		switch ch.outcome {
+		case outRefreshed:
+			name, level = "Registration Refresh Accepted", 3
+		case outAdded, outReplaced:
+		default:
+			continue
+		}
+		r.cfg.OnEvent(Event{Name: name, Level: level, AOR: aor, Contact: ch.b.Contact, CallID: callID, Source: src,
+			Code: 200, Auth: ev.Auth, Requested: ch.requested, Granted: ch.granted})
 	}
-	return reply(200, "", func(m *sip.Message) {
-		for _, b := range bindings {
-			a, err := sip.ParseAddress(b.Contact)
-			if err != nil {
-				continue
-			}
-			left := int(b.Expires.Sub(now).Round(time.Second) / time.Second)
-			a.Params = a.Params.Set("expires", strconv.Itoa(left))
-			if b.GRUU != "" {
-				a.Params = a.Params.Set("pub-gruu", sip.Quote(b.GRUU))
-			}
-			_ = m.AddAddress(sip.HdrContact, a)
+	date := r.dateOf(now)
+	return r.respond(req, toTagged, 200, "", func(b []byte) []byte {
+		for i := range bindings {
+			b = appendContact(b, &bindings[i], now)
 		}
 		for _, p := range paths {
-			_ = m.Add("Path", p)
+			b = appendHeader(b, sip.HdrPath, p)
 		}
 		if outbound {
-			_ = m.Set(sip.HdrRequire, "outbound")
+			b = appendHeader(b, sip.HdrRequire, "outbound")
 			if r.cfg.FlowTimer > 0 {
-				_ = m.Set("Flow-Timer", strconv.Itoa(r.cfg.FlowTimer))
+				b = appendHeader(b, sip.HdrFlowTimer, strconv.Itoa(r.cfg.FlowTimer))
 			}
 		}
-		_ = m.Set(sip.HdrDate, now.UTC().Format(time.RFC1123))
+		return appendHeader(b, sip.HdrDate, date)
 	})
+}
+
+// reject answers a REGISTER refused by a check and emits its event.
+func (r *Registrar) reject(ctx context.Context, req *sip.Message, toTagged bool, ev *Event, code int, reason string) (*sip.Message, error) {
+	ev.Name, ev.Level, ev.Code, ev.Reason = r.rejectName(ctx, req, ev.AOR, ev.CallID), 1, code, reason
+	r.emit(ev)
+	return r.respond(req, toTagged, code, reason, nil)
 }
 
 // rejectName names a rejection event (SIP-130): an unregistration, a
@@ -409,15 +488,6 @@ func (r *Registrar) rejectName(ctx context.Context, req *sip.Message, aor, callI
 		}
 	}
 	return "Registration Rejected"
-}
-
-func matchAny(ps []*pattern.Pattern, alias string) bool {
-	for _, p := range ps {
-		if m, err := p.Match(alias); err == nil && m.Matched {
-			return true
-		}
-	}
-	return false
 }
 
 // Lookup returns the bindings a request for uri reaches, highest q first:
@@ -438,19 +508,6 @@ func (r *Registrar) Lookup(ctx context.Context, uri sip.URI) ([]Binding, error) 
 	return bs, nil
 }
 
-// Remove removes every binding of aor (operator forced removal, SIP-60).
-func (r *Registrar) Remove(ctx context.Context, aor string) (int, error) {
-	n := 0
-	_, err := r.cfg.Store.Update(ctx, strings.ToLower(aor), r.cfg.Now(), func(cur []Binding) ([]Binding, error) {
-		n = len(cur)
-		for _, b := range cur {
-			r.emit(Event{Name: "Registration Removed", Level: 1, AOR: b.AOR, Contact: b.Contact, CallID: b.CallID, Reason: "Operator forced removal"})
-		}
-		return nil, nil
-	})
-	return n, err
-}
-
 // Bindings returns every active binding.
 func (r *Registrar) Bindings(ctx context.Context) ([]Binding, error) {
 	var out []Binding
@@ -458,17 +515,15 @@ func (r *Registrar) Bindings(ctx context.Context) ([]Binding, error) {
 	return out, err
 }
 
-// Sweep frees the bindings of a MemoryStore that have expired, emitting a
-// "Registration Removed" event for each; other stores expire on their own.
+// Sweep frees the bindings of a MemoryStore that have expired, recording
+// each in the history and emitting its "Registration Removed" event and
+// OnEnd (SIP-58); other stores expire on their own.
 func (r *Registrar) Sweep() int {
-	ms, ok := r.cfg.Store.(*MemoryStore)
-	if !ok {
+	if r.mem == nil {
 		return 0
 	}
-	gone := ms.Sweep(r.cfg.Now())
-	for _, b := range gone {
-		r.emit(Event{Name: "Registration Removed", Level: 1, AOR: b.AOR, Contact: b.Contact, CallID: b.CallID, Reason: "Registration expired"})
-	}
+	gone := r.mem.Sweep(r.cfg.Now())
+	r.ended(gone, time.Time{}, ReasonExpired, nil)
 	return len(gone)
 }
 

@@ -11,4 +11,14 @@
 // returned the instant it expires and Sweep frees it. A Registrar answers
 // REGISTER requests with Register and serves the proxy's location lookups
 // with Lookup.
+//
+// Every binding is a full registration record (SIP-60), listed by device
+// (Devices) and by alias (Aliases) and removable by the operator (Remove,
+// RemoveBinding, RemoveDevice). Every binding that ends — expired,
+// unregistered, superseded by a new Call-ID, removed — goes to a bounded
+// History and to Config.OnEnd with its reason, which is how a caller
+// implements "Registration Call Remove" (SIP-58). The restriction policy can
+// be changed at run time (SetRestrictionPolicy, UnregisterAndBlock) by an
+// atomic swap: it applies from the next REGISTER, refreshes included, and
+// leaves existing bindings alone.
 package registrar

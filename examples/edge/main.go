@@ -7,7 +7,7 @@
 // dial plan that routes every alias to the local registrations, and a
 // status server on 127.0.0.1:8080 (/status, /metrics).
 //
-//	go run ./examples/edge [-config edge.yaml] [-sip-port N] [-http ADDR]
+//	go run ./examples/edge [-config edge.yaml] [-sip-port N] [-http ADDR] [-cpuprofile FILE]
 //
 // A bad configuration exits with status 2 after listing every fault.
 package main
@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -35,6 +36,7 @@ func run(args []string, stderr io.Writer) int {
 	cfgPath := fs.String("config", "", "YAML configuration file (default: the embedded configuration)")
 	sipPort := fs.Int("sip-port", 0, "override the SIP UDP/TCP port (TLS uses the next port)")
 	httpAddr := fs.String("http", "", "override the status server address (\"off\" disables it)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file until shutdown")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -65,6 +67,18 @@ func run(args []string, stderr io.Writer) int {
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "edge:", err)
+			return 1
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "edge:", err)
+			return 1
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	srv, err := NewServer(cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "edge:", err)

@@ -144,8 +144,9 @@ type Config struct {
 	HistorySize int
 	// OnEnd, when set, receives every binding that ends — expired (on
 	// Sweep), unregistered, superseded, removed by the operator — with its
-	// reason (SIP-58). It runs on the goroutine that ended the binding,
-	// outside the store's locks.
+	// reason (SIP-58). It runs on the goroutine that ended the binding
+	// (Register, Sweep, an operator call), outside the store's locks, and
+	// may run on several goroutines at once.
 	OnEnd func(Ended)
 	// CallRemove is "SIP Registration Call Remove": when on, Ended values
 	// carry ReleaseCalls and the caller releases the calls of the ended
@@ -157,7 +158,15 @@ type Config struct {
 	DeviceClass func(userAgent string) string
 	// PeerID names this cluster peer in Binding.Peer (SIP-60).
 	PeerID string
+	// MaxBindingsPerAOR bounds the bindings one AOR may hold, so that one
+	// AOR cannot fill memory nor make its 2xx (which lists every binding)
+	// too large to send; a REGISTER that would go over it is refused with
+	// 403. 0 means DefaultMaxBindingsPerAOR.
+	MaxBindingsPerAOR int
 }
+
+// DefaultMaxBindingsPerAOR is the default of Config.MaxBindingsPerAOR.
+const DefaultMaxBindingsPerAOR = 32
 
 // MaxHistorySize is the largest HistorySize accepted.
 const MaxHistorySize = 1_000_000
@@ -192,6 +201,9 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("registrar: %d domains, at most 200", len(c.Domains)))
 	}
 	errs = append(errs, validateLists(c.AllowList, c.DenyList)...)
+	if c.MaxBindingsPerAOR < 0 || c.MaxBindingsPerAOR > 10000 {
+		errs = append(errs, fmt.Errorf("registrar: bindings per AOR %d outside 0..10000", c.MaxBindingsPerAOR))
+	}
 	if c.HistorySize < 0 || c.HistorySize > MaxHistorySize {
 		errs = append(errs, fmt.Errorf("registrar: history size %d outside 0..%d", c.HistorySize, MaxHistorySize))
 	}
@@ -219,6 +231,9 @@ func (c *Config) defaults() {
 	}
 	if c.Rand == nil {
 		c.Rand = rand.IntN
+	}
+	if c.MaxBindingsPerAOR == 0 {
+		c.MaxBindingsPerAOR = DefaultMaxBindingsPerAOR
 	}
 	if c.HistorySize == 0 {
 		c.HistorySize = DefaultHistorySize

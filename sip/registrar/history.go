@@ -37,19 +37,17 @@ type Ended struct {
 // first.
 type history struct {
 	mu   sync.Mutex
-	ring []Ended
-	next int // where the next entry goes once the ring is full
+	max  int
+	ring []Ended // grows to max, then wraps
+	next int     // where the next entry goes once the ring is full
 }
 
-func newHistory(size int) *history { return &history{ring: make([]Ended, 0, size)} }
+func newHistory(size int) *history { return &history{max: size} }
 
 func (h *history) add(e Ended) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if cap(h.ring) == 0 {
-		return
-	}
-	if len(h.ring) < cap(h.ring) {
+	if len(h.ring) < h.max {
 		h.ring = append(h.ring, e)
 		return
 	}

@@ -225,7 +225,7 @@ func TestHistoryBounded(t *testing.T) {
 	assert.Equal(t, ReasonOperatorAll, r.History()[0].Reason, "History returns a copy")
 
 	d, _ := newReg(t, Config{})
-	assert.Equal(t, DefaultHistorySize, cap(d.hist.ring))
+	assert.Equal(t, DefaultHistorySize, d.hist.max)
 	assert.Error(t, Config{HistorySize: -1}.Validate())
 	assert.Error(t, Config{HistorySize: MaxHistorySize + 1}.Validate())
 	assert.NoError(t, Config{HistorySize: MaxHistorySize}.Validate())
@@ -350,4 +350,35 @@ func TestUnregisterAndBlockConcurrent(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	assert.Empty(t, lookup(t, r, alice))
+}
+
+// SIP-57 bounded: one AOR holds at most MaxBindingsPerAOR bindings, so
+// its 2xx (every binding listed) stays sendable; refreshes at the bound
+// still pass. A REGISTER without a Call-ID, or whose CSeq method is not
+// REGISTER, is a 400.
+func TestBindingsPerAORBounded(t *testing.T) {
+	r, _ := newReg(t, Config{MaxBindingsPerAOR: 3})
+	for i := range 3 {
+		require.Equal(t, 200, register(t, r, reg(t, "alice@example.com", fmt.Sprint("d", i), 1, "60", "", fmt.Sprintf("<sip:alice@192.0.2.%d>", i+1))))
+	}
+	resp, err := r.Register(context.Background(), reg(t, "alice@example.com", "d9", 1, "60", "", "<sip:alice@192.0.2.9>"), src)
+	require.NoError(t, err)
+	assert.Equal(t, 403, resp.StatusCode())
+	assert.Equal(t, "Too many bindings for this AOR", resp.Reason())
+	assert.Equal(t, 200, register(t, r, reg(t, "alice@example.com", "d0", 2, "60", "", "<sip:alice@192.0.2.1>")))
+	// Replacing one binding by another in one request keeps the count.
+	assert.Equal(t, 200, register(t, r, reg(t, "alice@example.com", "d1", 2, "60", "", "<sip:alice@192.0.2.2>;expires=0", "<sip:alice@192.0.2.8>")))
+	assert.Len(t, lookup(t, r, alice), 3)
+	d, _ := newReg(t, Config{})
+	assert.Equal(t, DefaultMaxBindingsPerAOR, d.cfg.MaxBindingsPerAOR)
+	assert.Error(t, Config{MaxBindingsPerAOR: -1}.Validate())
+
+	for _, text := range []string{
+		"REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:alice@example.com>;tag=1\r\nTo: <sip:alice@example.com>\r\nCSeq: 1 REGISTER\r\nContact: <sip:alice@h>\r\nContent-Length: 0\r\n\r\n",
+		"REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:alice@example.com>;tag=1\r\nTo: <sip:alice@example.com>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@h>\r\nContent-Length: 0\r\n\r\n",
+	} {
+		m, err := sip.ParseMessage([]byte(text))
+		require.NoError(t, err)
+		assert.Equal(t, 400, register(t, r, m))
+	}
 }

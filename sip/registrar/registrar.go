@@ -99,6 +99,7 @@ func (e *errCode) Error() string { return strconv.Itoa(e.code) + " " + e.reason 
 var (
 	errCSeq    = &errCode{500, "CSeq out of order"}
 	errBlocked = &errCode{403, "Forbidden"}
+	errTooMany = &errCode{403, "Too many bindings for this AOR"}
 )
 
 // change is one Contact of a REGISTER and what it did to the bindings.
@@ -196,6 +197,9 @@ func (op *regOp) apply(cur []Binding) ([]Binding, error) {
 		ch.b.Expires = op.now.Add(time.Duration(ch.granted) * time.Second)
 		*old = ch.b
 	}
+	if len(next) > len(cur) && len(next) > op.reg.cfg.MaxBindingsPerAOR {
+		return nil, errTooMany
+	}
 	if len(next) == 0 {
 		return nil, nil
 	}
@@ -224,9 +228,12 @@ func (r *Registrar) Register(ctx context.Context, req *sip.Message, src Source) 
 		return r.respond(req, toTagged, 403, "Not a local domain", nil)
 	}
 	aor := NormalizeAOR(to.URI)
-	callID, _ := req.CallID()
-	cseq, err := req.CSeq()
+	callID, err := req.CallID()
 	if err != nil {
+		return r.respond(req, toTagged, 400, "Bad Call-ID", nil)
+	}
+	cseq, err := req.CSeq()
+	if err != nil || cseq.Method != sip.MethodRegister {
 		return r.respond(req, toTagged, 400, "Bad CSeq", nil)
 	}
 	ev := Event{AOR: aor, CallID: callID, Source: src}

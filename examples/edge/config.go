@@ -13,6 +13,7 @@ import (
 
 	"github.com/causeway-edge/causeway/cpl"
 	"github.com/causeway-edge/causeway/dialplan"
+	"github.com/causeway-edge/causeway/dialplan/pattern"
 	"github.com/causeway-edge/causeway/sip/registrar"
 	"go.yaml.in/yaml/v3"
 )
@@ -97,6 +98,23 @@ type ProxyConfig struct {
 	RecordRoute    *bool `yaml:"record_route"`    // default on
 	SessionExpires int   `yaml:"session_expires"` // 0 off; product 1800
 	MinSE          int   `yaml:"min_se"`          // product 500
+	// Mode is the SIP registration proxy mode: Off (default) answers a
+	// REGISTER for a foreign domain 403 and refuses a preloaded Route set
+	// on a dialog-forming request; ProxyToKnownOnly routes them only to
+	// Neighbor and traversal zones; ProxyToAny to any zone (SIP-59, SIP-81).
+	Mode string `yaml:"mode"`
+	// CallTagHeader carries the call tag hop to hop (SIP-85 b); default
+	// X-Call-Tag.
+	CallTagHeader string `yaml:"call_tag_header"`
+	// SIPRoutes are the developer SIP routes (SIP-89), at most 20.
+	SIPRoutes []SIPRouteConfig `yaml:"sip_routes"`
+	// ConferenceFactory answers INVITEs to its alias 302 (SIP-92).
+	ConferenceFactory *ConferenceFactoryConfig `yaml:"conference_factory"`
+	// MonitorInterval is the OPTIONS period toward monitored zone peers
+	// (SIP-90); default 30s.
+	MonitorInterval time.Duration `yaml:"monitor_interval"`
+	// ClassFiveResponseLiveness: a 5xx answer counts as alive; default on.
+	ClassFiveResponseLiveness *bool `yaml:"class_five_response_liveness"`
 }
 
 // HTTPConfig is the http: section.
@@ -112,12 +130,6 @@ type CDRConfig struct {
 // LogConfig is the log: section.
 type LogConfig struct {
 	Level string `yaml:"level"` // debug | info | warn | error
-}
-
-// Neighbor is the SIP next hop of a zone (zones[i].address/transport).
-type Neighbor struct {
-	Address   string // host:port
-	Transport string // udp | tcp | tls
 }
 
 var edgeKeys = []string{"sip", "registrar", "users", "call_policy", "proxy", "http", "cdr", "log"}
@@ -185,38 +197,6 @@ func LoadConfig(data []byte) (*Config, error) {
 	return cfg, nil
 }
 
-func (c *Config) takeNeighbor(z *yaml.Node) error {
-	if z.Kind != yaml.MappingNode {
-		return nil
-	}
-	var name string
-	var nb Neighbor
-	keep := z.Content[:0:0]
-	for i := 0; i+1 < len(z.Content); i += 2 {
-		k, v := z.Content[i], z.Content[i+1]
-		switch k.Value {
-		case "address":
-			nb.Address = v.Value
-			continue
-		case "transport":
-			nb.Transport = strings.ToLower(v.Value)
-			continue
-		case "name":
-			name = v.Value
-		}
-		keep = append(keep, k, v)
-	}
-	z.Content = keep
-	if nb.Address == "" {
-		return nil
-	}
-	if nb.Transport == "" {
-		nb.Transport = "udp"
-	}
-	c.Neighbors[name] = nb
-	return nil
-}
-
 func (c *Config) defaults() {
 	if len(c.SIP.Addresses) == 0 {
 		c.SIP.Addresses = []string{"127.0.0.1"}
@@ -226,6 +206,25 @@ func (c *Config) defaults() {
 	}
 	if c.HTTP.Address == "" {
 		c.HTTP.Address = "127.0.0.1:8080"
+	}
+	// The system facts behind %localdomains%, %ip% and the like (DP-18)
+	// default to the registrar's domains and the SIP addresses.
+	if len(c.Dialplan.System.Domains) == 0 {
+		c.Dialplan.System.Domains = c.Registrar.Domains
+	}
+	if len(c.Dialplan.System.Peers) == 0 {
+		var p pattern.Peer
+		for _, a := range c.SIP.Addresses {
+			ip, err := netip.ParseAddr(a)
+			switch {
+			case err != nil:
+			case ip.Is4() && !p.LAN1IPv4.IsValid():
+				p.LAN1IPv4 = ip
+			case ip.Is6() && !p.LAN1IPv6.IsValid():
+				p.LAN1IPv6 = ip
+			}
+		}
+		c.Dialplan.System.Peers = []pattern.Peer{p}
 	}
 	if c.Registrar.Realm == "" {
 		c.Registrar.Realm = "causeway.local"
@@ -264,13 +263,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	for name, nb := range c.Neighbors {
-		if _, _, err := net.SplitHostPort(nb.Address); err != nil {
-			errs = append(errs, fmt.Errorf("zones[%s].address: %v", name, err))
-		}
-		if nb.Transport != "udp" && nb.Transport != "tcp" && nb.Transport != "tls" {
-			errs = append(errs, fmt.Errorf("zones[%s].transport: unknown transport %q", name, nb.Transport))
-		}
+		errs = append(errs, nb.validate(name))
 	}
+	errs = append(errs, c.Proxy.validate(&c.Dialplan.System))
 	if c.HTTP.Address != "off" {
 		if _, _, err := net.SplitHostPort(c.HTTP.Address); err != nil {
 			errs = append(errs, fmt.Errorf("http.address: %v", err))

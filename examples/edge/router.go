@@ -19,6 +19,11 @@ type dialplanRouter struct {
 	reg       *registrar.Registrar
 	engine    *dialplan.Engine
 	neighbors map[string]Neighbor
+	zones     *zoneIndex
+	mode      proxyMode
+	// px reads the call tag the proxy put on the request (SIP-85 b); set
+	// once the proxy exists, before it serves.
+	px *proxy.Proxy
 	// self reports whether a URI with an IP host addresses one of our
 	// listeners (address and port).
 	self func(sip.URI) bool
@@ -39,10 +44,15 @@ func localZone(reg *registrar.Registrar) dialplan.Target {
 	})
 }
 
-// neighborZone answers every search positively: the neighbor is asked by
-// forwarding the request itself (its final response decides).
-func neighborZone(nb Neighbor) dialplan.Target {
+// neighborZone answers every search positively while the zone is active:
+// the neighbor is asked by forwarding the request itself (its final
+// response decides). A monitored zone with no live peer is skipped
+// (SIP-90).
+func neighborZone(nb Neighbor, active func() bool) dialplan.Target {
 	return dialplan.TargetFunc(func(context.Context, dialplan.Query) (dialplan.Answer, error) {
+		if active != nil && !active() {
+			return dialplan.Answer{}, nil
+		}
 		return dialplan.Answer{Found: true, Address: nb.Address}, nil
 	})
 }
@@ -62,10 +72,8 @@ func aliasURI(alias string) (sip.URI, error) {
 }
 
 func (r *dialplanRouter) source(req *sip.Message, src transport.Addr) dialplan.Source {
-	for name, nb := range r.neighbors {
-		if ap, err := netip.ParseAddrPort(nb.Address); err == nil && ap.Addr() == src.AddrPort.Addr() {
-			return dialplan.FromZone(name)
-		}
+	if name, ok := r.zones.zoneOf(src.AddrPort.Addr()); ok {
+		return dialplan.FromZone(name)
 	}
 	if from, err := req.From(); err == nil && r.reg.IsLocal(from.URI.Hostname()) {
 		if bs, _ := r.reg.Lookup(context.Background(), from.URI); len(bs) > 0 {
@@ -80,6 +88,9 @@ func (r *dialplanRouter) Route(ctx context.Context, req *sip.Message, src transp
 	ru, err := req.RequestURI()
 	if err != nil || !ru.IsSIP() {
 		return proxy.Decision{Status: 416}, nil
+	}
+	if req.Method() == sip.MethodRegister {
+		return r.routeRegister(ctx, req, src)
 	}
 	to, _ := req.To()
 	local := r.reg.IsLocal(ru.Hostname())
@@ -99,11 +110,7 @@ func (r *dialplanRouter) Route(ctx context.Context, req *sip.Message, src transp
 	if req.Has(sip.HdrMaxForwards) {
 		mf, _ = req.MaxForwards()
 	}
-	dreq := dialplan.Request{Alias: ru.String(), Protocol: dialplan.SIP, Source: r.source(req, src), HopCount: mf}
-	if from, err := req.From(); err == nil {
-		dreq.SourceAliases = []string{from.URI.AOR()}
-	}
-	res, err := r.engine.Route(ctx, dreq)
+	res, err := r.search(ctx, req, src, ru.String(), mf)
 	if err != nil {
 		return proxy.Decision{}, err
 	}
@@ -136,20 +143,9 @@ func (r *dialplanRouter) Route(ctx context.Context, req *sip.Message, src transp
 				d.Targets = append(d.Targets, proxy.Target{URI: u, HopCount: rt.HopCount})
 			}
 		default:
-			nb, ok := r.neighbors[rt.Zone]
-			if !ok {
-				continue
+			if t, ok := r.neighborTarget(rt); ok {
+				d.Targets = append(d.Targets, t)
 			}
-			u, err := aliasURI(rt.Alias)
-			if err != nil {
-				continue
-			}
-			host, port, _ := strings.Cut(nb.Address, ":")
-			t, err := sip.ParseURI(fmt.Sprintf("sip:%s@%s:%s;transport=%s", u.User, host, port, nb.Transport))
-			if err != nil {
-				continue
-			}
-			d.Targets = append(d.Targets, proxy.Target{URI: t, HopCount: rt.HopCount, Zone: rt.Zone})
 		}
 	}
 	if len(d.Targets) == 0 {
@@ -173,9 +169,11 @@ func (r *dialplanRouter) bindings(ctx context.Context, u sip.URI, hop int) (prox
 			continue
 		}
 		t := proxy.Target{URI: c.URI, Route: b.Path, HopCount: hop, Zone: dialplan.LocalZone}
-		// RFC 5626: an outbound binding is reached over its flow.
+		// RFC 5626: an outbound binding is reached over its flow, and only
+		// over it: a flow that is gone fails the branch with 430 (SIP-55).
 		if b.Outbound && len(b.Path) == 0 && b.Source.IsValid() {
 			t.Dest = transport.Addr{Network: b.Network, AddrPort: b.Source}
+			t.FlowOnly = b.Network != "udp"
 		}
 		d.Targets = append(d.Targets, t)
 	}
@@ -188,4 +186,101 @@ func (r *dialplanRouter) bindings(ctx context.Context, u sip.URI, hop int) (prox
 func isAddr(host string) bool {
 	_, err := netip.ParseAddr(strings.Trim(host, "[]"))
 	return err == nil
+}
+
+// search runs the dial plan for alias on behalf of req.
+func (r *dialplanRouter) search(ctx context.Context, req *sip.Message, src transport.Addr, alias string, hops int) (dialplan.Result, error) {
+	dreq := dialplan.Request{Alias: alias, Protocol: dialplan.SIP, Source: r.source(req, src), HopCount: hops}
+	if from, err := req.From(); err == nil {
+		dreq.SourceAliases = []string{from.URI.AOR()}
+	}
+	if r.px != nil {
+		dreq.CallTag = r.px.CallTag(req) // SIP-85 b: the loop table keys on it
+	}
+	return r.engine.Route(ctx, dreq)
+}
+
+// neighborTarget turns a dial-plan route to a zone into a proxy target at
+// the zone's next hop, with the zone's egress rules (SIP-88).
+func (r *dialplanRouter) neighborTarget(rt dialplan.Route) (proxy.Target, bool) {
+	nb, ok := r.neighbors[rt.Zone]
+	if !ok {
+		return proxy.Target{}, false
+	}
+	u, err := aliasURI(rt.Alias)
+	if err != nil {
+		return proxy.Target{}, false
+	}
+	host, port, _ := strings.Cut(nb.Address, ":")
+	t, err := sip.ParseURI(fmt.Sprintf("sip:%s@%s:%s;transport=%s", u.User, host, port, nb.Transport))
+	if err != nil {
+		return proxy.Target{}, false
+	}
+	rules := nb.Rules
+	return proxy.Target{URI: t, HopCount: rt.HopCount, Zone: rt.Zone, Rules: &rules, NoPath: !nb.RFC3327}, true
+}
+
+// routeRegister routes a REGISTER for a domain that is not ours (the
+// registrar answers the local ones): per the proxy mode, through the dial
+// plan to a Neighbor or traversal zone (ProxyToKnownOnly) or to any zone
+// (ProxyToAny), with Path or a Contact rewrite per the zone's RFC3327
+// setting (SIP-59). No eligible target answers 404.
+func (r *dialplanRouter) routeRegister(ctx context.Context, req *sip.Message, src transport.Addr) (proxy.Decision, error) {
+	if r.mode == modeOff {
+		return proxy.Decision{Status: 403, Reason: "Forbidden"}, nil
+	}
+	to, err := req.To()
+	if err != nil {
+		return proxy.Decision{Status: 400}, nil
+	}
+	mf := 70
+	if req.Has(sip.HdrMaxForwards) {
+		mf, _ = req.MaxForwards()
+	}
+	res, err := r.search(ctx, req, src, to.URI.AOR(), mf)
+	if err != nil {
+		return proxy.Decision{}, err
+	}
+	var d proxy.Decision
+	if res.Status == dialplan.Found {
+		for _, rt := range res.Routes {
+			nb, ok := r.neighbors[rt.Zone]
+			if !ok || (r.mode == modeKnownOnly && !nb.known()) {
+				continue
+			}
+			if t, ok := r.neighborTarget(rt); ok {
+				// The Request-URI stays the registrar's domain; the zone's
+				// peer is the next hop.
+				if ap, err := netip.ParseAddrPort(nb.Address); err == nil {
+					t.URI, _ = req.RequestURI()
+					t.Dest = transport.Addr{Network: nb.Transport, AddrPort: ap}
+				}
+				d.Targets = append(d.Targets, t)
+			}
+		}
+	}
+	if len(d.Targets) == 0 {
+		d.Status = 404
+	}
+	return d, nil
+}
+
+// followRoute decides whether a dialog-forming request that still has a
+// Route set after ours are popped follows it (SIP-81): always for an INVITE
+// from a zone that accepts preloaded routes; otherwise by the proxy mode —
+// Off never, ProxyToKnownOnly from Neighbor and traversal zones, ProxyToAny
+// always.
+func (r *dialplanRouter) followRoute(req *sip.Message, src transport.Addr) bool {
+	name, known := r.zones.zoneOf(src.AddrPort.Addr())
+	nb := r.neighbors[name]
+	if known && nb.PreloadedRoutes && req.Method() == sip.MethodInvite {
+		return true
+	}
+	switch r.mode {
+	case modeAny:
+		return true
+	case modeKnownOnly:
+		return known && nb.known()
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,9 +36,17 @@ type Server struct {
 	engine *dialplan.Engine
 	policy *callPolicy // nil unless call_policy: has a CPL script
 	px     *proxy.Proxy
-	cdr    *cdrWriter
-	httpLn net.Listener
-	httpSv *http.Server
+	zones  *zoneIndex
+	// conference is the Conference Factory (SIP-92), nil when off.
+	conference *proxy.ConferenceFactory
+	// monitor probes the zones with monitor_peer_status (SIP-90); set by
+	// Start, nil when no zone is monitored.
+	monitor *proxy.Monitor
+	peersMu sync.Mutex
+	peers   map[string]proxy.PeerStatus // by zone/peer, for /status
+	cdr     *cdrWriter
+	httpLn  net.Listener
+	httpSv  *http.Server
 	// OnRegistration, when set before Start, sees every registration event.
 	OnRegistration func(registrar.Event)
 
@@ -58,7 +67,7 @@ type activeCall struct {
 
 // NewServer builds the edge from a validated configuration.
 func NewServer(cfg *Config, log *slog.Logger) (*Server, error) {
-	s := &Server{cfg: cfg, log: log, calls: map[string]activeCall{}, starts: map[string]time.Time{}}
+	s := &Server{cfg: cfg, log: log, calls: map[string]activeCall{}, starts: map[string]time.Time{}, peers: map[string]proxy.PeerStatus{}}
 	var addrs []netip.Addr
 	for _, a := range cfg.SIP.Addresses {
 		addrs = append(addrs, netip.MustParseAddr(a))
@@ -126,12 +135,18 @@ func NewServer(cfg *Config, log *slog.Logger) (*Server, error) {
 		cfg.Dialplan.CallPolicyMode = dialplan.CallPolicyLocalCPL // the hook decides
 	}
 	for name, nb := range cfg.Neighbors {
-		opts = append(opts, dialplan.WithTarget(name, neighborZone(nb)))
+		var active func() bool
+		if nb.Monitor {
+			active = func() bool { return s.zoneActive(name) }
+		}
+		opts = append(opts, dialplan.WithTarget(name, neighborZone(nb, active)))
 	}
 	if s.engine, err = dialplan.NewEngine(cfg.Dialplan, opts...); err != nil {
 		return nil, err
 	}
-	router := &dialplanRouter{reg: s.reg, engine: s.engine, neighbors: cfg.Neighbors, self: func(u sip.URI) bool {
+	mode, _ := parseProxyMode(cfg.Proxy.Mode) // validated with the configuration
+	s.zones = newZoneIndex(cfg.Neighbors)
+	router := &dialplanRouter{reg: s.reg, engine: s.engine, neighbors: cfg.Neighbors, zones: s.zones, mode: mode, self: func(u sip.URI) bool {
 		a, err := netip.ParseAddr(u.Hostname())
 		if err != nil {
 			return false
@@ -147,10 +162,23 @@ func NewServer(cfg *Config, log *slog.Logger) (*Server, error) {
 	}}
 	pc := proxy.Config{Transport: tp, Router: router, Local: s.local, IsLocalHost: s.reg.IsLocal,
 		NoRecordRoute:  cfg.Proxy.RecordRoute != nil && !*cfg.Proxy.RecordRoute,
-		SessionExpires: cfg.Proxy.SessionExpires, MinSE: cfg.Proxy.MinSE, Logger: log, OnCall: s.callEvent}
+		SessionExpires: cfg.Proxy.SessionExpires, MinSE: cfg.Proxy.MinSE, Logger: log, OnCall: s.callEvent,
+		CallTagHeader: cfg.Proxy.CallTagHeader, FollowRoute: router.followRoute,
+		ZoneOf: func(peer transport.Addr) *proxy.ZoneRules { return s.zones.rules(peer.AddrPort.Addr()) }}
+	if len(cfg.Proxy.SIPRoutes) > 0 {
+		if pc.SIPRoutes, err = proxy.CompileSIPRoutes(cfg.Proxy.sipRoutes(), &cfg.Dialplan.System); err != nil {
+			return nil, err
+		}
+	}
+	if f := cfg.Proxy.ConferenceFactory; f != nil {
+		if s.conference, err = proxy.NewConferenceFactory(f.Alias, f.Template, f.Start, f.End); err != nil {
+			return nil, err
+		}
+	}
 	if s.px, err = proxy.New(pc); err != nil {
 		return nil, err
 	}
+	router.px = s.px
 	if s.cdr, err = openCDR(cfg.CDR.File); err != nil {
 		return nil, err
 	}
@@ -160,8 +188,18 @@ func NewServer(cfg *Config, log *slog.Logger) (*Server, error) {
 // local answers REGISTER requests with the registrar (SIP-50, SIP-59 with
 // Proxy Mode Off: a foreign REGISTER is refused).
 func (s *Server) local(tx *transaction.ServerTx, req *sip.Message, src transport.Addr) bool {
+	if s.conference != nil && s.conference.Handle(tx, req, src) {
+		return true // SIP-92
+	}
 	if req.Method() != sip.MethodRegister {
 		return false
+	}
+	// SIP-59: with a proxy mode, a REGISTER for a foreign domain is routed
+	// like any request; with Off the registrar refuses it 403.
+	if s.zones != nil && s.mode() != modeOff {
+		if to, err := req.To(); err == nil && !s.reg.IsLocal(to.URI.Hostname()) {
+			return false
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -234,6 +272,11 @@ func (s *Server) Start(ctx context.Context) error {
 		s.cancel()
 		return err
 	}
+	if err := s.startMonitor(); err != nil {
+		s.cancel()
+		_ = s.tp.Close()
+		return err
+	}
 	s.bg.Go(func() { s.reg.Run(ctx, time.Second) })
 	if s.policy != nil {
 		s.bg.Go(func() { s.policy.watch(ctx) })
@@ -264,7 +307,14 @@ func (s *Server) Start(ctx context.Context) error {
 // Shutdown answers new requests 503, lets in-flight transactions finish
 // until ctx ends, and closes everything.
 func (s *Server) Shutdown(ctx context.Context) error {
-	errs := []error{s.px.Shutdown(ctx)}
+	var errs []error
+	s.peersMu.Lock()
+	m := s.monitor // closed outside the lock: its OnChange takes it
+	s.peersMu.Unlock()
+	if m != nil {
+		errs = append(errs, m.Close())
+	}
+	errs = append(errs, s.px.Shutdown(ctx))
 	if s.httpSv != nil {
 		errs = append(errs, s.httpSv.Shutdown(ctx))
 	}
@@ -294,6 +344,21 @@ type Status struct {
 	CallsInProgress int                   `json:"calls_in_progress"`
 	ActiveCalls     map[string]activeCall `json:"active_calls"`
 	Counters        map[string]int64      `json:"counters"`
+	// Peers are the monitored zone peers (SIP-90).
+	Peers []PeerState `json:"peers"`
+	// Sessions are the dialogs whose session timer the proxy watches
+	// (SIP-102); RewrittenContacts the Contacts of forwarded REGISTERs
+	// it maps back (SIP-59).
+	Sessions          int `json:"sessions"`
+	RewrittenContacts int `json:"rewritten_contacts"`
+}
+
+// PeerState is a monitored peer's last probe result.
+type PeerState struct {
+	Zone   string `json:"zone"`
+	Peer   string `json:"peer"`
+	Alive  bool   `json:"alive"`
+	Status int    `json:"status"`
 }
 
 // Listener is one bound SIP listener.
@@ -318,6 +383,14 @@ func (s *Server) status(ctx context.Context) Status {
 		st.ActiveCalls[k] = v
 	}
 	s.mu.Unlock()
+	st.Peers = []PeerState{}
+	s.peersMu.Lock()
+	for _, ps := range s.peers {
+		st.Peers = append(st.Peers, PeerState{Zone: ps.Zone, Peer: ps.Peer.String(), Alive: ps.Alive, Status: ps.Status})
+	}
+	s.peersMu.Unlock()
+	slices.SortFunc(st.Peers, func(a, b PeerState) int { return strings.Compare(a.Zone+a.Peer, b.Zone+b.Peer) })
+	st.Sessions, st.RewrittenContacts = s.px.Sessions(), s.px.RewrittenContacts()
 	return st
 }
 
@@ -347,4 +420,52 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "# HELP causeway_calls_total Call outcomes.\n# TYPE causeway_calls_total counter\n")
 	fmt.Fprintf(w, "causeway_calls_total{result=\"answered\"} %d\ncauseway_calls_total{result=\"rejected\"} %d\ncauseway_calls_total{result=\"ended\"} %d\n", st.Counters["calls_answered"], st.Counters["calls_rejected"], st.Counters["calls_ended"])
 	fmt.Fprintf(w, "# HELP causeway_sip_decode_errors_total Undecodable SIP messages.\n# TYPE causeway_sip_decode_errors_total counter\ncauseway_sip_decode_errors_total %d\n", s.tp.DecodeErrors())
+}
+
+// mode is the configured SIP registration proxy mode.
+func (s *Server) mode() proxyMode {
+	m, _ := parseProxyMode(s.cfg.Proxy.Mode)
+	return m
+}
+
+// startMonitor probes the peers of the zones with monitor_peer_status
+// (SIP-90) once the proxy serves.
+func (s *Server) startMonitor() error {
+	peers := map[string][]transport.Addr{}
+	for name, nb := range s.cfg.Neighbors {
+		if !nb.Monitor {
+			continue
+		}
+		ap, err := netip.ParseAddrPort(nb.Address)
+		if err != nil {
+			return fmt.Errorf("edge: zone %s: monitoring needs an IP address: %w", name, err)
+		}
+		peers[name] = append(peers[name], transport.Addr{Network: nb.Transport, AddrPort: ap})
+	}
+	if len(peers) == 0 {
+		return nil
+	}
+	five := s.cfg.Proxy.ClassFiveResponseLiveness == nil || *s.cfg.Proxy.ClassFiveResponseLiveness
+	m, err := s.px.NewMonitor(proxy.MonitorConfig{Peers: peers, Interval: s.cfg.Proxy.MonitorInterval,
+		ClassFiveResponseLiveness: five, OnChange: func(ps proxy.PeerStatus) {
+			s.log.Info("peer status", "zone", ps.Zone, "peer", ps.Peer.String(), "alive", ps.Alive, "status", ps.Status)
+			s.peersMu.Lock()
+			s.peers[ps.Zone+" "+ps.Peer.String()] = ps
+			s.peersMu.Unlock()
+		}})
+	if err != nil {
+		return err
+	}
+	s.peersMu.Lock()
+	s.monitor = m
+	s.peersMu.Unlock()
+	return nil
+}
+
+// zoneActive reports whether a monitored zone has a live peer.
+func (s *Server) zoneActive(zone string) bool {
+	s.peersMu.Lock()
+	m := s.monitor
+	s.peersMu.Unlock()
+	return m != nil && m.ZoneActive(zone)
 }

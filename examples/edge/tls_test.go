@@ -182,3 +182,45 @@ Content-Length: 0
 	assert.Equal(t, sip.MethodBye, cs.Method)
 	assert.Eventually(t, func() bool { return e.callsEnded.Load() == 1 }, 5*time.Second, 10*time.Millisecond)
 }
+
+// SIP-55, RFC 5626 §5.3: once the flow an outbound registration arrived on
+// is gone, a call to it fails with 430 Flow Failed instead of being sent
+// elsewhere.
+func TestTLSFlowFailed(t *testing.T) {
+	text := strings.Replace(fmt.Sprintf(testConfig, t.TempDir()+"/cdr.jsonl", ""),
+		"  transports: [udp, tcp]\n", "  transports: [udp, tcp, tls]\n  tls_port: -1\n", 1)
+	e := startEdgeConfig(t, text)
+	addr := e.SIPAddr("tls").String()
+
+	bob := dialTLSUA(t, addr, "bob")
+	bob.send(`REGISTER sip:causeway.local SIP/2.0
+Via: SIP/2.0/TLS %[1]s;branch=z9hG4bK-reg-ff;rport
+Max-Forwards: 70
+From: <sip:bob@causeway.local>;tag=b1
+To: <sip:bob@causeway.local>
+Call-ID: reg-bob-ff
+CSeq: 1 REGISTER
+Supported: outbound
+Contact: <sip:bob@%[1]s;transport=tls;ob>;+sip.instance="<urn:uuid:00000000-0000-1000-8000-00000000b0b1>";reg-id=1
+Expires: 600
+Content-Length: 0
+
+`, bob.local())
+	require.Equal(t, 200, bob.read().StatusCode())
+	require.NoError(t, bob.conn.Close())
+
+	alice := dialTLSUA(t, addr, "alice")
+	alice.send(`INVITE sip:bob@causeway.local SIP/2.0
+Via: SIP/2.0/TLS %[1]s;branch=z9hG4bK-inv-ff;rport
+Max-Forwards: 70
+From: <sip:alice@causeway.local>;tag=a1
+To: <sip:bob@causeway.local>
+Call-ID: call-ff-1
+CSeq: 1 INVITE
+Contact: <sip:alice@%[1]s;transport=tls>
+Content-Length: 0
+
+`, alice.local())
+	resp := alice.read()
+	assert.Equal(t, 430, resp.StatusCode(), string(resp.Bytes()))
+}

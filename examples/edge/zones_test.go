@@ -334,3 +334,37 @@ Content-Length: 0
 	peer.reply(got, 200, nil)
 	assert.Equal(t, 200, ua.next().m.StatusCode())
 }
+
+// SIP-81: a dialog-forming request that still carries a foreign Route set
+// is refused 403 with Proxy Mode Off and follows the Route with ProxyToAny.
+func TestPreloadedRouteSet(t *testing.T) {
+	for _, c := range []struct {
+		mode   string
+		follow bool
+	}{{"Off", false}, {"ProxyToAny", true}} {
+		t.Run(c.mode, func(t *testing.T) {
+			peer, ua := newUDPEnd(t), newUDPEnd(t)
+			e := startEdge(t, zonesConfig(c.mode, "127.0.0.1:9", ""))
+			ua.sendTo(e.target("udp"), `INVITE sip:someone@causeway.local SIP/2.0
+Via: SIP/2.0/UDP %[1]s;branch=z9hG4bK-route-%[3]s;rport
+Max-Forwards: 70
+Route: <sip:%[2]s;lr>
+From: <sip:alice@causeway.local>;tag=a1
+To: <sip:someone@causeway.local>
+Call-ID: preload-%[3]s
+CSeq: 1 INVITE
+Contact: <sip:alice@%[1]s>
+Content-Length: 0
+
+`, ua.addr(), peer.addr(), c.mode)
+			if !c.follow {
+				assert.Equal(t, 403, ua.next().m.StatusCode())
+				return
+			}
+			inv := peer.nextRequest(sip.MethodInvite)
+			assert.Equal(t, "preload-"+c.mode, inv.m.Get(sip.HdrCallID))
+			peer.reply(inv, 486, nil)
+			assert.Equal(t, 486, ua.next().m.StatusCode())
+		})
+	}
+}

@@ -236,7 +236,7 @@ func (p *Proxy) HandleRequest(tx *transaction.ServerTx, req *sip.Message) {
 		p.ensureCallTag(req)
 	}
 	// SIP-42, SIP-102: requests of released dialogs; CSeq tracking.
-	if p.sessionTimersOn() && p.inDialog(tx, req) {
+	if (p.sessionTimersOn() || p.sess.anyReleased.Load()) && p.inDialog(tx, req) {
 		return
 	}
 	// SIP-87: ingress rewrites of the source zone.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/causeway-edge/causeway/sip"
@@ -64,6 +65,11 @@ type sessions struct {
 	mu       sync.Mutex
 	m        map[string]*session
 	released map[string]time.Time
+	// releasedCalls holds the Call-IDs the TU released (Release), for
+	// calls the proxy may not watch; anyReleased says it has ever had one,
+	// so that in-dialog requests are checked without session timers too.
+	releasedCalls map[string]time.Time
+	anyReleased   atomic.Bool
 }
 
 func dialogKey(callID, a, b string) string {
@@ -105,6 +111,18 @@ func (p *Proxy) inDialog(tx *transaction.ServerTx, req *sip.Message) bool {
 	}
 	now := p.clock.Now()
 	p.sess.mu.Lock()
+	if id, err := req.CallID(); err == nil {
+		if until, ok := p.sess.releasedCalls[id]; ok {
+			if now.Before(until) {
+				p.sess.mu.Unlock()
+				if req.Method() != sip.MethodAck {
+					p.reply(tx, req, 481, "", nil)
+				}
+				return true
+			}
+			delete(p.sess.releasedCalls, id)
+		}
+	}
 	if until, ok := p.sess.released[key]; ok {
 		if now.Before(until) {
 			p.sess.mu.Unlock()

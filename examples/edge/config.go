@@ -63,6 +63,9 @@ type RegistrarConfig struct {
 	DenyList       []ListEntry   `yaml:"deny_list"`
 	Authentication bool          `yaml:"authentication"` // digest on REGISTER (needs users)
 	Realm          string        `yaml:"realm"`
+	HistorySize    int           `yaml:"history_size"` // ended registrations kept; default 10000 (SIP-58)
+	CallRemove     bool          `yaml:"call_remove"`  // release a device's calls when its registration ends (SIP-58)
+	PeerID         string        `yaml:"peer_id"`      // this peer's name in registration records (SIP-60)
 }
 
 // ExpiryConfig is a refresh strategy triple.
@@ -310,7 +313,8 @@ func (c CallPolicyConfig) validate() error {
 // (without the run-time hooks).
 func (c *Config) registrarConfig() (registrar.Config, error) {
 	var errs []error
-	rc := registrar.Config{Domains: c.Registrar.Domains, FlowTimer: c.Registrar.FlowTimer, GRUU: c.Registrar.GRUU == nil || *c.Registrar.GRUU}
+	rc := registrar.Config{Domains: c.Registrar.Domains, FlowTimer: c.Registrar.FlowTimer, GRUU: c.Registrar.GRUU == nil || *c.Registrar.GRUU,
+		HistorySize: c.Registrar.HistorySize, CallRemove: c.Registrar.CallRemove}
 	exp := func(name string, e *ExpiryConfig, def registrar.Expiry) registrar.Expiry {
 		if e == nil {
 			return def

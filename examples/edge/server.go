@@ -108,6 +108,9 @@ func NewServer(cfg *Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	rc.OnEvent = s.registrationEvent
+	rc.OnEnd = s.registrationEnded
+	rc.DeviceClass = deviceClass // LIC-26 through the licensing block
+	rc.PeerID = cfg.Registrar.PeerID
 	// SIP-50: the box's own addresses are local hosts too.
 	rc.IsLocal = func(host string) bool {
 		a, err := netip.ParseAddr(host)
@@ -203,7 +206,7 @@ func (s *Server) local(tx *transaction.ServerTx, req *sip.Message, src transport
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	resp, err := s.reg.Register(ctx, req, registrar.Source{Network: src.Network, Addr: src.AddrPort})
+	resp, err := s.reg.Register(ctx, req, registrar.Source{Network: src.Network, Addr: src.AddrPort, Flow: src.String()})
 	if err != nil {
 		s.log.Info("REGISTER not answered", "err", err)
 		return true
@@ -225,6 +228,45 @@ func (s *Server) registrationEvent(e registrar.Event) {
 	if s.OnRegistration != nil {
 		s.OnRegistration(e)
 	}
+}
+
+// registrationEnded sees every binding that ends (SIP-58). With
+// registrar.call_remove on, the calls of a device whose registration is
+// gone are released (SIP-42).
+func (s *Server) registrationEnded(e registrar.Ended) {
+	s.log.Info("registration ended", "aor", e.Binding.AOR, "contact", e.Binding.Contact, "reason", e.Reason)
+	if e.ReleaseCalls {
+		if n := s.releaseCalls(e.Binding.AOR, "Registration removed"); n > 0 {
+			s.log.Info("calls released", "aor", e.Binding.AOR, "calls", n)
+		}
+	}
+}
+
+// releaseCalls ends the answered calls that aor takes part in: the proxy
+// drops their state, so later in-dialog requests get 481 (SIP-42), and each
+// gets its CDR.
+func (s *Server) releaseCalls(aor, reason string) int {
+	aor = strings.ToLower(aor)
+	party := func(v string) bool {
+		a, err := sip.ParseAddress(v)
+		return err == nil && strings.ToLower(a.URI.AOR()) == aor
+	}
+	now := time.Now()
+	s.mu.Lock()
+	var ids []string
+	for id, c := range s.calls {
+		if party(c.From) || party(c.To) {
+			ids = append(ids, id)
+			delete(s.calls, id)
+			s.callsEnded.Add(1)
+			s.writeCDR(id, c.From, c.To, c.RequestURI, c.Start, now, now.Sub(c.Answer), reason)
+		}
+	}
+	s.mu.Unlock()
+	for _, id := range ids {
+		s.px.Release(id)
+	}
+	return len(ids)
 }
 
 func (s *Server) callEvent(e proxy.CallEvent) {
@@ -297,6 +339,7 @@ func (s *Server) Start(ctx context.Context) error {
 		mux := http.NewServeMux()
 		mux.HandleFunc("GET /status", s.serveStatus)
 		mux.HandleFunc("GET /metrics", s.serveMetrics)
+		s.operatorRoutes(mux)
 		s.httpSv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = s.httpSv.Serve(ln) }()
 		s.log.Info("status server listening", "address", ln.Addr().String())

@@ -2,9 +2,7 @@ package turn
 
 import (
 	"encoding/binary"
-	"errors"
 	"math/rand/v2"
-	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -54,7 +52,7 @@ func (t *table) clone() *table {
 // relay is one relayed transport address (a UDP socket) of an allocation;
 // a dual allocation has an IPv4 and an IPv6 relay.
 type relay struct {
-	conn   *net.UDPConn
+	conn   *udpbatch.Socket
 	local  netip.AddrPort // bound
 	public netip.AddrPort // advertised (static NAT)
 	reader *udpbatch.Reader
@@ -81,8 +79,8 @@ type allocation struct {
 	allocTxID [12]byte
 	allocResp []byte
 	bucket    tokenBucket
-	// cw batches datagrams to a UDP client (used only by the relay
-	// readers, one at a time per relay: cwmu).
+	// cw batches datagrams to a UDP client (used by the relay handlers,
+	// which may run on several pollers: cwmu).
 	cwmu sync.Mutex
 	cw   *udpbatch.Writer
 
@@ -116,68 +114,58 @@ func (a *allocation) update(f func(t *table)) {
 	a.tab.Store(t)
 }
 
-// serve reads datagrams from peers on one relay and sends them to the
-// client as ChannelData (when a channel is bound) or Data indications,
-// built in place in the read buffer's headroom.
-func (a *allocation) serve(r *relay) {
-	defer a.wg.Done()
+// fromPeers handles a batch of datagrams read from peers on one relay
+// (its poller calls it) and sends them to the client as ChannelData (when
+// a channel is bound) or Data indications, built in place in the read
+// buffer's headroom, with one sendmmsg for the batch.
+func (a *allocation) fromPeers(r *relay, n int) {
 	s := a.srv
 	var txid [12]byte
 	batch := 0
-	for {
-		n, err := r.reader.Read()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
+	now := s.cfg.Now().UnixNano()
+	t := a.tab.Load()
+	for i := 0; i < n; i++ {
+		m := &r.reader.Msgs[i]
+		if m.N < 0 {
+			s.stats.drops.Add(1)
 			continue
 		}
-		now := s.cfg.Now().UnixNano()
-		t := a.tab.Load()
-		for i := 0; i < n; i++ {
-			m := &r.reader.Msgs[i]
-			if m.N < 0 {
-				s.stats.drops.Add(1)
-				continue
-			}
-			from := netip.AddrPortFrom(m.From.Addr().Unmap(), m.From.Port())
-			if exp, ok := t.perms[from.Addr()]; !ok || exp <= now { // TURN-23: silently dropped
-				s.stats.drops.Add(1)
-				continue
-			}
-			if !a.bucket.take(m.N, now) {
-				s.stats.drops.Add(1)
-				continue
-			}
-			var out []byte
-			if b := t.chanByPeer[from]; b != nil && b.expires > now {
-				out = channelData(m.Buf, relayHeadroom, m.N, b.num, a.client.stream())
-			} else {
-				binary.BigEndian.PutUint64(txid[:], rand.Uint64())
-				binary.BigEndian.PutUint32(txid[8:], rand.Uint32())
-				out = dataIndication(m.Buf, relayHeadroom, m.N, from, txid[:])
-			}
-			if a.cw != nil {
-				if batch == 0 {
-					a.cwmu.Lock()
-				}
-				_ = a.cw.Queue(out, a.client.remote)
-				batch++
-			} else if err := a.client.write(out); err != nil {
-				s.stats.drops.Add(1)
-				continue
-			}
-			a.pktsToClient.Add(1)
-			s.stats.packetsToClient.Add(1)
-			s.stats.bytesToClient.Add(uint64(m.N))
+		from := netip.AddrPortFrom(m.From.Addr().Unmap(), m.From.Port())
+		if exp, ok := t.perms[from.Addr()]; !ok || exp <= now { // TURN-23: silently dropped
+			s.stats.drops.Add(1)
+			continue
 		}
-		if batch > 0 {
-			if err := a.cw.Flush(); err != nil {
-				s.stats.drops.Add(1)
-			}
-			a.cwmu.Unlock()
-			batch = 0
+		if !a.bucket.take(m.N, now) {
+			s.stats.drops.Add(1)
+			continue
 		}
+		var out []byte
+		if b := t.chanByPeer[from]; b != nil && b.expires > now {
+			out = channelData(m.Buf, relayHeadroom, m.N, b.num, a.client.stream())
+		} else {
+			binary.BigEndian.PutUint64(txid[:], rand.Uint64())
+			binary.BigEndian.PutUint32(txid[8:], rand.Uint32())
+			out = dataIndication(m.Buf, relayHeadroom, m.N, from, txid[:])
+		}
+		if a.cw != nil {
+			if batch == 0 {
+				a.cwmu.Lock()
+			}
+			_ = a.cw.Queue(out, a.client.remote)
+			batch++
+		} else if err := a.client.write(out); err != nil {
+			s.stats.drops.Add(1)
+			continue
+		}
+		a.pktsToClient.Add(1)
+		s.stats.packetsToClient.Add(1)
+		s.stats.bytesToClient.Add(uint64(m.N))
+	}
+	if batch > 0 {
+		if err := a.cw.Flush(); err != nil {
+			s.stats.drops.Add(1)
+		}
+		a.cwmu.Unlock()
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+
+	"github.com/causeway-edge/causeway/internal/udpbatch"
 )
 
 type proto uint8
@@ -29,7 +31,7 @@ type fiveTuple struct {
 // client's address, or a stream (TCP, TLS) or DTLS connection.
 type client struct {
 	proto  proto
-	udp    *net.UDPConn
+	udp    *udpbatch.Socket
 	conn   *streamConn
 	remote netip.AddrPort
 	local  netip.AddrPort
@@ -42,8 +44,7 @@ func (c *client) stream() bool { return c.proto == protoTCP || c.proto == protoT
 
 func (c *client) write(b []byte) error {
 	if c.udp != nil {
-		_, err := c.udp.WriteToUDPAddrPort(b, c.remote)
-		return err
+		return c.udp.WriteTo(b, c.remote)
 	}
 	return c.conn.write(b)
 }

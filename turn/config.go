@@ -143,6 +143,11 @@ type Config struct {
 	// ReadersPerUDPListener opens that many SO_REUSEPORT sockets per UDP
 	// listener, one reader each (default 2 on Linux).
 	ReadersPerUDPListener int
+	// Pollers is how many goroutines wait (epoll on Linux) for the UDP
+	// listener and relay sockets and relay what arrives (default
+	// ReadersPerUDPListener). A packet wakes one poller thread, which
+	// reads a batch from every ready socket and sends it on.
+	Pollers int
 	// ListenerBuffer and RelayBuffer are the SO_RCVBUF/SO_SNDBUF sizes of
 	// the UDP listener and relay sockets (default 4 MiB and 256 KiB; the
 	// kernel caps them at net.core.rmem_max/wmem_max; -1 keeps the
@@ -236,6 +241,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadersPerUDPListener <= 0 {
 		c.ReadersPerUDPListener = 2
+	}
+	if c.Pollers <= 0 {
+		c.Pollers = c.ReadersPerUDPListener
 	}
 	if c.ListenerBuffer == 0 {
 		c.ListenerBuffer = 4 << 20

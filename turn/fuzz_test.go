@@ -1,7 +1,7 @@
 package turn
 
 import (
-	"net"
+	"github.com/causeway-edge/causeway/internal/udpbatch"
 	"net/netip"
 	"testing"
 
@@ -32,7 +32,7 @@ func FuzzHandlePacket(f *testing.F) {
 	f.Add([]byte{})
 
 	s := newTestServer(f, func(c *Config) { c.NoAuth = true })
-	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: lo.AsSlice()})
+	sink, err := udpbatch.ListenSocket(netip.AddrPortFrom(lo, 0), false)
 	if err != nil {
 		f.Fatal(err)
 	}

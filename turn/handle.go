@@ -1,9 +1,7 @@
 package turn
 
 import (
-	"context"
 	"encoding/binary"
-	"net"
 	"net/netip"
 	"time"
 
@@ -24,6 +22,9 @@ type handler struct {
 	// pending client datagrams for peers, sent per relay with one
 	// sendmmsg at the end of each read batch (flush).
 	pending []toSend
+	// poller serves the UDP listener socket this handler reads (nil for
+	// streams); the allocations it creates get their relays there.
+	poller *udpbatch.Poller
 }
 
 type toSend struct {
@@ -393,13 +394,7 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 	a.tab.Store(&table{perms: map[netip.Addr]int64{}, chanByNum: map[uint16]*binding{}, chanByPeer: map[netip.AddrPort]*binding{}})
 	a.expires.Store(now.Add(life).UnixNano())
 	if cl.udp != nil {
-		cw, err := udpbatch.NewWriter(cl.udp)
-		if err != nil {
-			s.unadmit(user)
-			h.fail(cl, stun.CodeServerError, key)
-			return
-		}
-		a.cw = cw
+		a.cw = udpbatch.NewSocketWriter(cl.udp)
 	}
 	var token [8]byte
 	var gotToken bool
@@ -423,18 +418,18 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 		a.tcp = tr
 	} else {
 		for i, fam := range families {
-			var c *net.UDPConn
+			var c *udpbatch.Socket
 			var err error
 			switch {
 			case hasToken && i == 0:
-				c, _, err = s.ports.claim(context.Background(), [8]byte(tokenV))
+				c, _, err = s.ports.claim([8]byte(tokenV))
 				if err != nil {
 					fail(stun.CodeInsufficientCapacity)
 					return
 				}
 			default:
 				reserve := i == 0 && even && len(evenV) > 0 && evenV[0]&0x80 != 0
-				c, _, token, err = s.ports.bind(context.Background(), fam, i == 0 && even, reserve, now)
+				c, _, token, err = s.ports.bind(fam, i == 0 && even, reserve, now)
 				gotToken = gotToken || reserve
 				if err != nil {
 					fail(stun.CodeInsufficientCapacity)
@@ -450,23 +445,13 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 			}
 			_ = s.setDSCP(c, fam)
 			setBuffers(c, s.cfg.RelayBuffer)
-			local := c.LocalAddr().(*net.UDPAddr).AddrPort()
-			local = netip.AddrPortFrom(local.Addr().Unmap(), local.Port())
+			local := c.LocalAddr()
 			pub := local
 			if s.cfg.PublicAddress.IsValid() && fam.Is4() {
 				pub = netip.AddrPortFrom(s.cfg.PublicAddress, local.Port())
 			}
-			rd, err := udpbatch.NewReader(c, relayBufSize, relayHeadroom)
-			var wr *udpbatch.Writer
-			if err == nil {
-				wr, err = udpbatch.NewWriter(c)
-			}
-			if err != nil {
-				c.Close()
-				fail(stun.CodeServerError)
-				return
-			}
-			a.relays = append(a.relays, &relay{conn: c, local: local, public: pub, reader: rd, w: wr})
+			a.relays = append(a.relays, &relay{conn: c, local: local, public: pub,
+				reader: udpbatch.NewSocketReader(c, relayBufSize, relayHeadroom), w: udpbatch.NewSocketWriter(c)})
 		}
 	}
 	setters := []stun.Setter{}
@@ -487,14 +472,19 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 		fail(stun.CodeAllocMismatch)
 		return
 	}
+	// Relay sockets are served from now on; before the allocation is
+	// published no datagram from a peer can be permitted anyway.
+	for _, r := range a.relays {
+		if err := s.poller(h).Add(r.conn, r.reader, func(n int) { a.fromPeers(r, n) }); err != nil {
+			sh.mu.Unlock()
+			fail(stun.CodeServerError)
+			return
+		}
+	}
 	sh.allocs[a.key] = a
 	sh.mu.Unlock()
 	s.stats.allocations.Add(1)
 	s.stats.allocationsTotal.Add(1)
-	for _, r := range a.relays {
-		a.wg.Add(1)
-		go a.serve(r)
-	}
 	if a.tcp != nil {
 		a.wg.Add(1)
 		go a.tcp.accept(a)

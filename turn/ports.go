@@ -1,11 +1,9 @@
 package turn
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -39,7 +37,7 @@ func newPorts(min, max uint16) *ports {
 // bind opens a relay socket on addr: an even port (with the odd one above
 // it free when reserveNext) if even, any port otherwise. It returns the
 // socket and, when reserveNext, a token for port+1.
-func (p *ports) bind(ctx context.Context, addr netip.Addr, even, reserveNext bool, now time.Time) (*net.UDPConn, uint16, [8]byte, error) {
+func (p *ports) bind(addr netip.Addr, even, reserveNext bool, now time.Time) (*udpbatch.Socket, uint16, [8]byte, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var token [8]byte
@@ -54,7 +52,7 @@ func (p *ports) bind(ctx context.Context, addr netip.Addr, even, reserveNext boo
 		if p.used[port] || (even && port%2 != 0) || (reserveNext && (port == p.max || p.used[port+1])) {
 			continue
 		}
-		c, err := udpbatch.Listen(ctx, netip.AddrPortFrom(addr, port), false)
+		c, err := udpbatch.ListenSocket(netip.AddrPortFrom(addr, port), false)
 		if err != nil {
 			continue // taken by someone else
 		}
@@ -70,7 +68,7 @@ func (p *ports) bind(ctx context.Context, addr netip.Addr, even, reserveNext boo
 }
 
 // claim binds the port held by a reservation token.
-func (p *ports) claim(ctx context.Context, token [8]byte) (*net.UDPConn, uint16, error) {
+func (p *ports) claim(token [8]byte) (*udpbatch.Socket, uint16, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r, ok := p.reserved[token]
@@ -78,7 +76,7 @@ func (p *ports) claim(ctx context.Context, token [8]byte) (*net.UDPConn, uint16,
 		return nil, 0, fmt.Errorf("turn: unknown reservation token")
 	}
 	delete(p.reserved, token)
-	c, err := udpbatch.Listen(ctx, netip.AddrPortFrom(r.addr, r.port), false)
+	c, err := udpbatch.ListenSocket(netip.AddrPortFrom(r.addr, r.port), false)
 	if err != nil {
 		delete(p.used, r.port)
 		return nil, 0, err

@@ -16,8 +16,6 @@ import (
 
 	"github.com/causeway-edge/causeway/internal/udpbatch"
 	"github.com/pion/dtls/v3"
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 )
 
 const shards = 32
@@ -51,6 +49,10 @@ type Server struct {
 	wg        sync.WaitGroup
 	done      chan struct{} // closed when the current run stops
 	closed    atomic.Bool
+	// pollers wait for the UDP listener and relay sockets; relays are
+	// spread over them round robin.
+	pollers    []*udpbatch.Poller
+	nextPoller atomic.Uint32
 
 	// life serialises Start, Reconfigure, Restart and Close (TURN-3).
 	life    sync.Mutex
@@ -129,6 +131,15 @@ func (s *Server) startLocked(ctx context.Context) error {
 	s.setAlarm(30009, false)
 	s.done = make(chan struct{})
 	s.running = true
+	s.pollers = nil
+	for i := 0; i < s.cfg.Pollers; i++ {
+		p, err := udpbatch.NewPoller()
+		if err != nil {
+			s.stopLocked()
+			return fmt.Errorf("turn: %w", err)
+		}
+		s.pollers = append(s.pollers, p)
+	}
 	for _, l := range s.cfg.Listeners {
 		if err := s.listen(ctx, l); err != nil {
 			s.stopLocked()
@@ -216,23 +227,24 @@ func (s *Server) listen(ctx context.Context, l Listener) error {
 	case UDP:
 		addr := l.Addr
 		for i := 0; i < s.cfg.ReadersPerUDPListener; i++ {
-			c, err := udpbatch.Listen(ctx, addr, s.cfg.ReadersPerUDPListener > 1)
+			c, err := udpbatch.ListenSocket(addr, s.cfg.ReadersPerUDPListener > 1)
 			if err != nil {
 				return fmt.Errorf("turn: %w", err)
 			}
 			setBuffers(c, s.cfg.ListenerBuffer)
 			if i == 0 {
-				addr = c.LocalAddr().(*net.UDPAddr).AddrPort() // port 0 resolved: the others share it
-				s.addListener(c, c.LocalAddr())
+				addr = c.LocalAddr() // port 0 resolved: the others share it
+				s.addListener(c, net.UDPAddrFromAddrPort(addr))
 			} else {
 				s.addListener(c, nil)
 			}
-			r, err := udpbatch.NewReader(c, relayBufSize, relayHeadroom)
-			if err != nil {
-				return err
+			r := udpbatch.NewSocketReader(c, relayBufSize, relayHeadroom)
+			h := s.newHandler()
+			h.poller = s.pollers[i%len(s.pollers)]
+			local := addr
+			if err := h.poller.Add(c, r, func(n int) { s.fromClients(h, c, local, r, n) }); err != nil {
+				return fmt.Errorf("turn: %w", err)
 			}
-			s.wg.Add(1)
-			go s.serveUDP(c, addr, r)
 		}
 	case TCP, TLS:
 		ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", l.Addr.String())
@@ -297,6 +309,11 @@ func (s *Server) stopLocked() error {
 	}
 	s.listeners, s.addrs = nil, nil
 	s.lmu.Unlock()
+	// No handler runs once the pollers are closed; then every
+	// allocation, with its relay sockets, is deleted.
+	for _, p := range s.pollers {
+		p.Close()
+	}
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
@@ -338,29 +355,33 @@ func (s *Server) lookup(k fiveTuple) *allocation {
 	return a
 }
 
-// serveUDP reads a UDP listener socket in batches.
-func (s *Server) serveUDP(c *net.UDPConn, local netip.AddrPort, r *udpbatch.Reader) {
-	defer s.wg.Done()
-	h := s.newHandler()
-	for {
-		n, err := r.Read()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
+// fromClients handles a batch of datagrams read from a UDP listener
+// socket; its poller calls it, so one handler h per socket is used by
+// one goroutine at a time. Relayed data leaves in one sendmmsg per relay
+// (flush).
+func (s *Server) fromClients(h *handler, c *udpbatch.Socket, local netip.AddrPort, r *udpbatch.Reader, n int) {
+	for i := 0; i < n; i++ {
+		m := &r.Msgs[i]
+		if m.N < 0 {
+			s.stats.drops.Add(1)
 			continue
 		}
-		for i := 0; i < n; i++ {
-			m := &r.Msgs[i]
-			if m.N < 0 {
-				continue
-			}
-			from := netip.AddrPortFrom(m.From.Addr().Unmap(), m.From.Port())
-			cl := client{proto: protoUDP, udp: c, remote: from, local: local}
-			h.packet(&cl, m.Data(relayHeadroom))
-		}
-		h.flush()
+		from := netip.AddrPortFrom(m.From.Addr().Unmap(), m.From.Port())
+		cl := client{proto: protoUDP, udp: c, remote: from, local: local}
+		h.packet(&cl, m.Data(relayHeadroom))
 	}
+	h.flush()
+}
+
+// poller picks the poller of a new relay socket: the one serving the
+// client's listener socket, so that a packet from the client and the
+// peer's answer are often served by one wake-up; round robin for stream
+// clients.
+func (s *Server) poller(h *handler) *udpbatch.Poller {
+	if h.poller != nil {
+		return h.poller
+	}
+	return s.pollers[int(s.nextPoller.Add(1))%len(s.pollers)]
 }
 
 // acceptStreams serves TCP, TLS and DTLS client connections.
@@ -601,16 +622,8 @@ func (s *Server) Alarms() []int {
 	return ids
 }
 
-// setBuffers sizes a socket's kernel buffers (n < 0: system default).
-func setBuffers(c *net.UDPConn, n int) {
-	if n > 0 {
-		_ = c.SetReadBuffer(n)
-		_ = c.SetWriteBuffer(n)
-	}
-}
-
 // setDSCP marks a relay socket (TURN-31).
-func (s *Server) setDSCP(c *net.UDPConn, a netip.Addr) error {
+func (s *Server) setDSCP(c *udpbatch.Socket, a netip.Addr) error {
 	d := 34
 	if s.cfg.DSCP != nil {
 		d = *s.cfg.DSCP
@@ -618,8 +631,5 @@ func (s *Server) setDSCP(c *net.UDPConn, a netip.Addr) error {
 	if d < 0 {
 		return nil
 	}
-	if a.Is4() {
-		return ipv4.NewConn(c).SetTOS(d << 2)
-	}
-	return ipv6.NewConn(c).SetTrafficClass(d << 2)
+	return setTOS(c, a.Is4(), d<<2)
 }

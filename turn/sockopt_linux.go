@@ -3,26 +3,36 @@
 package turn
 
 import (
-	"net"
-
+	"github.com/causeway-edge/causeway/internal/udpbatch"
 	"golang.org/x/sys/unix"
 )
 
 // setDontFragment sets the DF bit on everything a relay socket sends
 // (DONT-FRAGMENT, RFC 5766 §14.8).
-func setDontFragment(c *net.UDPConn) error {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var serr error
-	err = rc.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, unix.IP_PMTUDISC_DO)
+func setDontFragment(c *udpbatch.Socket) error {
+	return c.Control(func(fd uintptr) error {
+		return unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, unix.IP_PMTUDISC_DO)
 	})
-	if err != nil {
-		return err
+}
+
+// setBuffers sizes a socket's kernel buffers (n <= 0: system default).
+func setBuffers(c *udpbatch.Socket, n int) {
+	if n > 0 {
+		_ = c.Control(func(fd uintptr) error {
+			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, n)
+			return unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, n)
+		})
 	}
-	return serr
+}
+
+// setTOS sets the traffic class (DSCP << 2) of a socket.
+func setTOS(c *udpbatch.Socket, v4 bool, tos int) error {
+	return c.Control(func(fd uintptr) error {
+		if v4 {
+			return unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_TOS, tos)
+		}
+		return unix.SetsockoptInt(int(fd), unix.IPPROTO_IPV6, unix.IPV6_TCLASS, tos)
+	})
 }
 
 // setReuse lets a TCP relay listen and dial from the same address

@@ -42,7 +42,7 @@ func reuseControl(network, address string, c syscall.RawConn) error {
 
 func (s *Server) newTCPRelay(a *allocation, addr netip.Addr) (*tcpRelay, error) {
 	for i := 0; i <= int(s.cfg.RelayPortMax-s.cfg.RelayPortMin); i++ {
-		c, port, _, err := s.ports.bind(context.Background(), addr, false, false, s.cfg.Now())
+		c, port, _, err := s.ports.bind(addr, false, false, s.cfg.Now())
 		if err != nil {
 			return nil, err
 		}

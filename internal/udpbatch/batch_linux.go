@@ -29,6 +29,7 @@ type Reader struct {
 	n        int
 	errno    syscall.Errno
 	fn       func(fd uintptr) bool
+	sock     *Socket // set for a reader served by a Poller
 }
 
 // NewReader prepares a reader over c with buffers of bufSize bytes, the
@@ -38,7 +39,13 @@ func NewReader(c *net.UDPConn, bufSize, headroom int) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{rc: rc, Msgs: make([]Message, BatchSize), hdrs: make([]unix.Mmsghdr, BatchSize),
+	r := newReader(bufSize, headroom)
+	r.rc = rc
+	return r, nil
+}
+
+func newReader(bufSize, headroom int) *Reader {
+	r := &Reader{Msgs: make([]Message, BatchSize), hdrs: make([]unix.Mmsghdr, BatchSize),
 		iovs: make([]unix.Iovec, BatchSize), names: make([]unix.RawSockaddrAny, BatchSize), headroom: headroom}
 	for i := range r.Msgs {
 		r.Msgs[i].Buf = make([]byte, bufSize)
@@ -49,7 +56,7 @@ func NewReader(c *net.UDPConn, bufSize, headroom int) (*Reader, error) {
 		r.hdrs[i].Hdr.Name = (*byte)(unsafe.Pointer(&r.names[i]))
 	}
 	r.fn = r.recv
-	return r, nil
+	return r
 }
 
 func (r *Reader) recv(fd uintptr) bool {
@@ -68,14 +75,24 @@ func (r *Reader) recv(fd uintptr) bool {
 
 // Read blocks until at least one datagram arrives and returns how many
 // are in Msgs. A truncated datagram has N < 0. After the socket is
-// closed it returns an error wrapping net.ErrClosed.
+// closed it returns an error wrapping net.ErrClosed. A reader made by
+// NewSocketReader is read by its Poller, not with Read.
 func (r *Reader) Read() (int, error) {
+	if r.rc == nil {
+		return 0, errPolled
+	}
 	if err := r.rc.Read(r.fn); err != nil {
 		return 0, err
 	}
 	if r.errno != 0 {
 		return 0, r.errno
 	}
+	r.fill()
+	return r.n, nil
+}
+
+// fill sets Msgs from the headers of the last recvmmsg.
+func (r *Reader) fill() {
 	for i := 0; i < r.n; i++ {
 		m, h := &r.Msgs[i], &r.hdrs[i]
 		m.N = int(h.Len)
@@ -84,7 +101,6 @@ func (r *Reader) Read() (int, error) {
 		}
 		m.From = sockaddrToAddrPort(&r.names[i])
 	}
-	return r.n, nil
 }
 
 func sockaddrToAddrPort(sa *unix.RawSockaddrAny) netip.AddrPort {

@@ -1,12 +1,15 @@
 // Package udpbatch reads UDP datagrams in batches — recvmmsg on Linux, one
 // at a time elsewhere — into fixed buffers with headroom, without
 // allocating, and binds sockets with SO_REUSEPORT so several readers can
-// share a port. It is the socket plumbing under the media relays (demux,
+// share a port. A Poller serves many Sockets from one epoll on one
+// goroutine, so that a packet costs one thread wake-up and no goroutine
+// scheduling. It is the socket plumbing under the media relays (demux,
 // turn); it knows nothing of their protocols.
 package udpbatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -34,3 +37,6 @@ func Listen(ctx context.Context, addr netip.AddrPort, reusePort bool) (*net.UDPC
 	}
 	return pc.(*net.UDPConn), nil
 }
+
+// errPolled: Read on a reader that a Poller serves.
+var errPolled = errors.New("udpbatch: this reader is served by a Poller")

@@ -25,6 +25,7 @@ type Writer struct {
 	sent  int
 	errno syscall.Errno
 	fn    func(fd uintptr) bool
+	sock  *Socket // set by NewSocketWriter
 }
 
 // NewWriter prepares a writer over c.
@@ -33,7 +34,13 @@ func NewWriter(c *net.UDPConn) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{rc: rc, c: c, hdrs: make([]unix.Mmsghdr, BatchSize), iovs: make([]unix.Iovec, BatchSize),
+	w := newWriter()
+	w.rc, w.c = rc, c
+	return w, nil
+}
+
+func newWriter() *Writer {
+	w := &Writer{hdrs: make([]unix.Mmsghdr, BatchSize), iovs: make([]unix.Iovec, BatchSize),
 		names: make([]unix.RawSockaddrInet6, BatchSize)}
 	for i := range w.hdrs {
 		w.hdrs[i].Hdr.Iov = &w.iovs[i]
@@ -41,7 +48,7 @@ func NewWriter(c *net.UDPConn) (*Writer, error) {
 		w.hdrs[i].Hdr.Name = (*byte)(unsafe.Pointer(&w.names[i]))
 	}
 	w.fn = w.send
-	return w, nil
+	return w
 }
 
 // Queue adds a datagram; a full queue is flushed first.
@@ -95,6 +102,9 @@ func (w *Writer) send(fd uintptr) bool {
 // example ECONNREFUSED from an earlier ICMP) is skipped; the first error
 // is returned.
 func (w *Writer) Flush() error {
+	if w.sock != nil {
+		return w.flushSocket()
+	}
 	var first error
 	for w.sent < w.n {
 		w.errno = 0

@@ -1,0 +1,209 @@
+//go:build linux
+
+package udpbatch
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Socket is a non-blocking UDP socket kept out of the Go runtime's
+// network poller: a Poller waits for it, so that a datagram wakes only
+// the poller's thread and no goroutine is scheduled per packet. Reads,
+// writes and Close may be called from any goroutine; Close waits for the
+// system calls in flight, so a closed descriptor number is never used
+// again by mistake.
+type Socket struct {
+	mu    sync.RWMutex
+	fd    int // -1 once closed
+	local netip.AddrPort
+	p     *Poller
+	id    uint64
+}
+
+// ListenSocket binds a UDP socket on addr (port 0: any); reusePort sets
+// SO_REUSEPORT so that several sockets can share the port. An IPv4
+// address gives an IPv4 socket; the IPv6 unspecified address a
+// dual-stack one.
+func ListenSocket(addr netip.AddrPort, reusePort bool) (*Socket, error) {
+	a := addr.Addr().Unmap()
+	fam := unix.AF_INET
+	if a.Is6() {
+		fam = unix.AF_INET6
+	}
+	fd, err := unix.Socket(fam, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_UDP)
+	if err != nil {
+		return nil, fmt.Errorf("udpbatch: socket: %w", err)
+	}
+	fail := func(what string, err error) (*Socket, error) {
+		unix.Close(fd)
+		return nil, fmt.Errorf("udpbatch: binding %s: %s: %w", addr, what, err)
+	}
+	if reusePort {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+			return fail("SO_REUSEPORT", err)
+		}
+	}
+	var sa unix.Sockaddr
+	if fam == unix.AF_INET {
+		sa = &unix.SockaddrInet4{Port: int(addr.Port()), Addr: a.As4()}
+	} else {
+		if a.IsUnspecified() {
+			if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
+				return fail("IPV6_V6ONLY", err)
+			}
+		}
+		sa = &unix.SockaddrInet6{Port: int(addr.Port()), Addr: a.As16()}
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		return fail("bind", err)
+	}
+	bound, err := unix.Getsockname(fd)
+	if err != nil {
+		return fail("getsockname", err)
+	}
+	s := &Socket{fd: fd}
+	switch b := bound.(type) {
+	case *unix.SockaddrInet4:
+		s.local = netip.AddrPortFrom(netip.AddrFrom4(b.Addr), uint16(b.Port))
+	case *unix.SockaddrInet6:
+		s.local = netip.AddrPortFrom(netip.AddrFrom16(b.Addr).Unmap(), uint16(b.Port))
+	}
+	return s, nil
+}
+
+// LocalAddr is the bound address.
+func (s *Socket) LocalAddr() netip.AddrPort { return s.local }
+
+// Control runs f with the descriptor (for socket options); after Close it
+// returns net.ErrClosed.
+func (s *Socket) Control(f func(fd uintptr) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.fd < 0 {
+		return net.ErrClosed
+	}
+	return f(uintptr(s.fd))
+}
+
+// WriteTo sends one datagram without blocking: a full send buffer is an
+// error (EAGAIN) and the datagram is dropped, as a congested UDP path
+// would.
+func (s *Socket) WriteTo(b []byte, to netip.AddrPort) error {
+	var sa unix.RawSockaddrInet6
+	l := putSockaddr(&sa, to)
+	var p unsafe.Pointer
+	if len(b) > 0 {
+		p = unsafe.Pointer(&b[0])
+	}
+	s.mu.RLock()
+	if s.fd < 0 {
+		s.mu.RUnlock()
+		return net.ErrClosed
+	}
+	_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(p), uintptr(len(b)), unix.MSG_DONTWAIT,
+		uintptr(unsafe.Pointer(&sa)), uintptr(l))
+	s.mu.RUnlock()
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// Close removes the socket from its poller, waits for the system calls in
+// flight and closes the descriptor.
+func (s *Socket) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fd < 0 {
+		return net.ErrClosed
+	}
+	if s.p != nil {
+		s.p.remove(s)
+	}
+	err := unix.Close(s.fd)
+	s.fd = -1
+	return err
+}
+
+// NewSocketReader prepares a batch reader over s for a Poller (see
+// NewReader for the buffers).
+func NewSocketReader(s *Socket, bufSize, headroom int) *Reader {
+	r := newReader(bufSize, headroom)
+	r.sock = s
+	return r
+}
+
+// readSocket reads one batch without blocking; 0 when nothing is there
+// (or the socket failed or closed).
+func (r *Reader) readSocket() int {
+	s := r.sock
+	for i := range r.hdrs {
+		r.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrAny
+		r.hdrs[i].Hdr.Flags = 0
+	}
+	s.mu.RLock()
+	if s.fd < 0 {
+		s.mu.RUnlock()
+		return 0
+	}
+	// A raw system call: it cannot block, and entering the scheduler's
+	// syscall state would wake sysmon on every batch.
+	n, _, e := unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&r.hdrs[0])), uintptr(len(r.hdrs)),
+		unix.MSG_DONTWAIT, 0, 0)
+	s.mu.RUnlock()
+	if e != 0 {
+		return 0 // EAGAIN, or an error (such as a queued ICMP error) now consumed
+	}
+	r.n = int(n)
+	r.fill()
+	return r.n
+}
+
+// NewSocketWriter prepares a batch writer over s. Its Flush never blocks:
+// what the kernel refuses with EAGAIN is dropped.
+func NewSocketWriter(s *Socket) *Writer {
+	w := newWriter()
+	w.sock = s
+	return w
+}
+
+func (w *Writer) flushSocket() error {
+	var first error
+	s := w.sock
+	for w.sent < w.n {
+		s.mu.RLock()
+		if s.fd < 0 {
+			s.mu.RUnlock()
+			first = net.ErrClosed
+			break
+		}
+		n, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&w.hdrs[w.sent])),
+			uintptr(w.n-w.sent), unix.MSG_DONTWAIT, 0, 0)
+		s.mu.RUnlock()
+		if e == unix.EINTR {
+			continue
+		}
+		if e == unix.EAGAIN {
+			if first == nil {
+				first = e
+			}
+			break
+		}
+		if e != 0 {
+			if first == nil {
+				first = e
+			}
+			w.sent++ // skip the datagram that failed
+			continue
+		}
+		w.sent += int(n)
+	}
+	w.n, w.sent = 0, 0
+	return first
+}

@@ -8,18 +8,20 @@ import (
 // Character classes of the RFC 3261 §25 grammar, as bits in one table so
 // that every scanner in the package is a table lookup per byte.
 const (
-	cToken = 1 << iota // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
-	cWord              // word: token chars plus ( ) < > : \ " / [ ] ? { }
-	cUnres             // unreserved: alphanum / mark
-	cUser              // user: unreserved / user-unreserved (escaped handled apart)
-	cPass              // password: unreserved / & = + $ ,
-	cParam             // paramchar: param-unreserved / unreserved
-	cHnv               // hname/hvalue: hnv-unreserved / unreserved
-	cURIC              // uric: reserved / unreserved (escaped handled apart)
+	cToken    = 1 << iota // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
+	cWord                 // word: token chars plus ( ) < > : \ " / [ ] ? { }
+	cUnres                // unreserved: alphanum / mark
+	cUser                 // user: unreserved / user-unreserved (escaped handled apart)
+	cPass                 // password: unreserved / & = + $ ,
+	cParam                // paramchar: param-unreserved / unreserved
+	cHnv                  // hname/hvalue: hnv-unreserved / unreserved
+	cURIC                 // uric: reserved / unreserved (escaped handled apart)
+	cGenValue             // a gen-value outside quotes: token chars plus ":" "[" "]" (hosts, IPv6 references)
+	cLWS                  // SP, HTAB, CR, LF
 )
 
-var charClass = func() (t [256]uint8) {
-	set := func(chars string, bits uint8) {
+var charClass = func() (t [256]uint16) {
+	set := func(chars string, bits uint16) {
 		for i := 0; i < len(chars); i++ {
 			t[chars[i]] |= bits
 		}
@@ -35,6 +37,13 @@ var charClass = func() (t [256]uint8) {
 	set("[]/:&+$", cParam)
 	set("[]/?:+$", cHnv)
 	set(";/?:@&=+$,", cURIC)
+	for c := range t {
+		if t[c]&cToken != 0 {
+			t[c] |= cGenValue
+		}
+	}
+	set(":[]", cGenValue)
+	set(" \t\r\n", cLWS)
 	return t
 }()
 
@@ -70,7 +79,7 @@ func isWS(c byte) bool    { return c == ' ' || c == '\t' }
 
 // isLWSByte reports whether c may be part of linear white space once line
 // folding has been accepted by the header indexer (CRLF followed by WSP).
-func isLWSByte(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+func isLWSByte(c byte) bool { return charClass[c]&cLWS != 0 }
 
 // trimLWS removes leading and trailing linear white space, folding included.
 func trimLWS(s string) string {

@@ -18,6 +18,15 @@ type Params string
 // Get returns the value of the first parameter called name.
 func (p Params) Get(name string) (value string, ok bool) {
 	s := string(p)
+	if v, ok, sure := getPlain(s, name); sure {
+		return v, ok
+	}
+	return getGeneral(s, name)
+}
+
+// getGeneral reads any parameter list: white space around names, values
+// and separators, quoted values holding ';'.
+func getGeneral(s, name string) (value string, ok bool) {
 	i := 0
 	for i < len(s) {
 		for i < len(s) && (s[i] == ';' || isLWSByte(s[i])) {
@@ -69,6 +78,52 @@ func (p Params) Get(name string) (value string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// getPlain is Get for the common list without quotes or white space: it
+// jumps from ';' to ';' with the vectorised byte search instead of reading
+// every byte. sure is false when the list needs the general reader.
+func getPlain(s, name string) (value string, ok, sure bool) {
+	if name == "" || strings.IndexByte(s, '"') >= 0 {
+		return "", false, false
+	}
+	i := 0
+	for {
+		for i < len(s) && s[i] == ';' {
+			i++
+		}
+		if i == len(s) {
+			return "", false, true
+		}
+		if isLWSByte(s[i]) {
+			return "", false, false
+		}
+		if k := i + len(name); k <= len(s) && equalFold(s[i:k], name) {
+			switch {
+			case k == len(s) || s[k] == ';':
+				return "", true, true
+			case s[k] == '=':
+				end := strings.IndexByte(s[k+1:], ';')
+				if end < 0 {
+					end = len(s)
+				} else {
+					end += k + 1
+				}
+				v := s[k+1 : end]
+				if v != "" && (isLWSByte(v[0]) || isLWSByte(v[len(v)-1])) {
+					return "", false, false
+				}
+				return v, true, true
+			case isLWSByte(s[k]):
+				return "", false, false
+			}
+		}
+		next := strings.IndexByte(s[i:], ';')
+		if next < 0 {
+			return "", false, true
+		}
+		i += next
+	}
 }
 
 // Has reports whether a parameter called name is present.
@@ -269,7 +324,7 @@ func checkHeaderParams(p string) error {
 				i = j
 			} else {
 				vs := i
-				for i < len(p) && (charClass[p[i]]&cToken != 0 || p[i] == ':' || p[i] == '[' || p[i] == ']') {
+				for i < len(p) && charClass[p[i]]&cGenValue != 0 {
 					i++
 				}
 				if i == vs {

@@ -362,7 +362,7 @@ func parseTelParts(s string, off int) (num string, params Params, err *ParseErro
 }
 
 // checkURIParams validates *( ";" pname [ "=" pvalue ] ).
-func checkURIParams(p string, class uint8, tel bool) *ParseError {
+func checkURIParams(p string, class uint16, tel bool) *ParseError {
 	count := 0
 	for i := 0; i < len(p); {
 		if p[i] != ';' {
@@ -439,7 +439,7 @@ func checkURIHeaders(h string) *ParseError {
 
 // scanChars checks that s holds only bytes of class, bytes in extra, or
 // %HH escapes; it returns the offset of the first bad byte.
-func scanChars(s string, class uint8, extra string) (int, bool) {
+func scanChars(s string, class uint16, extra string) (int, bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if charClass[c]&class != 0 {

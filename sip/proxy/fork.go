@@ -66,9 +66,13 @@ func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.
 			err = errUpdateRefresh // SIP-101 on the leg to that zone
 		}
 		if err == nil {
+			// The branch's responses and end come as callbacks, on the
+			// goroutines that read them; they wait for c.mu, held here.
+			b := &branch{t: t, dest: out.dest, contacts: out.contacts, rules: out.rules}
 			var tx *transaction.ClientTx
-			if tx, err = p.layer.Request(p.ctx, out.msg, out.dest); err == nil {
-				b := &branch{tx: tx, t: t, dest: out.dest, contacts: out.contacts, rules: out.rules}
+			if tx, err = p.layer.RequestFunc(p.ctx, out.msg, out.dest, func(_ *transaction.ClientTx, r *sip.Message) { c.onResponse(b, r) },
+				func(tx *transaction.ClientTx) { c.ended(b, tx) }); err == nil {
+				b.tx = tx
 				c.branches = append(c.branches, b)
 				c.open++
 				c.pending++
@@ -99,25 +103,21 @@ func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.
 			c.finals = append(c.finals, final{msg: r, ours: true})
 		}
 	}
-	branches := c.branches
+	branches := len(c.branches)
 	c.mu.Unlock()
-	if len(branches) == 0 {
+	if branches == 0 {
 		c.decide()
 		c.cleanup()
 		return
-	}
-	for _, b := range branches {
-		go c.run(b)
 	}
 	if stx.Cancelled() {
 		c.cancelBranches()
 	}
 }
 
-func (c *call) run(b *branch) {
-	for resp := range b.tx.Responses() {
-		c.onResponse(b, resp)
-	}
+// ended is a branch's transaction terminating, after its last response:
+// without a final response the branch counts as 408 (or 430 for a flow).
+func (c *call) ended(b *branch, tx *transaction.ClientTx) {
 	c.mu.Lock()
 	decide := false
 	if !b.final {
@@ -125,7 +125,7 @@ func (c *call) run(b *branch) {
 		c.open--
 		decide = c.open == 0
 		code := 408
-		if err := b.tx.Err(); b.t.FlowOnly && err != nil && !errors.Is(err, transaction.ErrTimeout) {
+		if err := tx.Err(); b.t.FlowOnly && err != nil && !errors.Is(err, transaction.ErrTimeout) {
 			code = 430 // the flow's connection could not carry it (RFC 5626 §5.3)
 		}
 		if r, err := sip.NewResponse(c.req, code, ""); err == nil {

@@ -42,13 +42,6 @@ type Proxy struct {
 	stop     context.CancelFunc
 }
 
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
-func (realClock) AfterFunc(d time.Duration, f func()) transaction.Timer {
-	return time.AfterFunc(d, f)
-}
-
 // New validates cfg and returns a proxy with its transaction layer over
 // cfg.Transport.
 func New(cfg Config) (*Proxy, error) {
@@ -74,9 +67,6 @@ func New(cfg Config) (*Proxy, error) {
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
-	if p.clock == nil {
-		p.clock = realClock{}
-	}
 	p.ctx, p.stop = context.WithCancel(context.Background())
 	l, err := transaction.NewLayer(transaction.Config{Timers: cfg.Timers, Clock: cfg.Clock, Logger: cfg.Logger,
 		OnStrayResponse: p.strayResponse}, cfg.Transport, p)
@@ -84,6 +74,9 @@ func New(cfg Config) (*Proxy, error) {
 		return nil, fmt.Errorf("proxy: %w", err)
 	}
 	p.layer = l
+	if p.clock == nil {
+		p.clock = l.Clock() // the layer's timing wheel
+	}
 	return p, nil
 }
 

@@ -28,11 +28,25 @@ type ClientTx struct {
 	done     chan struct{}
 	provis   bool
 	cancelFn func() // a CANCEL waiting for the first provisional (§9.1)
+
+	// Callback mode (RequestFunc): responses queue here and are handed to
+	// onResp one at a time, in order, by whichever goroutine finds the
+	// queue idle; onEnd follows the last.
+	onResp   func(*ClientTx, *sip.Message)
+	onEnd    func(*ClientTx)
+	queue    []*sip.Message
+	ended    bool
+	draining bool
 }
 
-func newClientTx(l *Layer, key string, req *sip.Message, dest Addr) *ClientTx {
+func newClientTx(l *Layer, key string, req *sip.Message, dest Addr, onResp func(*ClientTx, *sip.Message), onEnd func(*ClientTx)) *ClientTx {
 	tx := &ClientTx{l: l, key: key, req: req, dest: dest, invite: req.Method() == "INVITE",
-		resps: make(chan *sip.Message, 32), done: make(chan struct{})}
+		done: make(chan struct{}), onResp: onResp, onEnd: onEnd}
+	if onResp == nil {
+		tx.resps = make(chan *sip.Message, 32)
+	} else {
+		tx.resps = make(chan *sip.Message)
+	}
 	if tx.invite {
 		tx.state = Calling
 	} else {
@@ -45,7 +59,8 @@ func newClientTx(l *Layer, key string, req *sip.Message, dest Addr) *ClientTx {
 func (tx *ClientTx) Request() *sip.Message { return tx.req }
 
 // Responses delivers provisional and final responses (and, for INVITE,
-// every 2xx while Accepted). It is closed when the transaction ends.
+// every 2xx while Accepted). It is closed when the transaction ends. A
+// transaction started with RequestFunc delivers to its callbacks instead.
 func (tx *ClientTx) Responses() <-chan *sip.Message { return tx.resps }
 
 // Done is closed when the transaction terminates.
@@ -67,7 +82,7 @@ func (tx *ClientTx) Err() error {
 }
 
 func (tx *ClientTx) after(d time.Duration, f func()) {
-	tx.timers = append(tx.timers, tx.l.cfg.Clock.AfterFunc(d, f))
+	tx.timers = append(tx.timers, tx.l.afterFunc(d, f))
 }
 
 func (tx *ClientTx) stopTimers() {
@@ -96,7 +111,9 @@ func (tx *ClientTx) start(ctx context.Context) {
 	}
 	tx.mu.Unlock()
 	if err := tx.l.tp.Send(ctx, tx.req, tx.dest); err != nil {
-		tx.terminate(fmt.Errorf("transaction: transport: %w", err))
+		// The caller of Request may hold its own locks: the end is
+		// reported from another goroutine.
+		tx.end(fmt.Errorf("transaction: transport: %w", err), true)
 	}
 }
 
@@ -119,7 +136,7 @@ func (tx *ClientTx) retransmit() {
 	tx.after(tx.interval, tx.retransmit)
 	tx.mu.Unlock()
 	if err := tx.l.tp.Send(context.Background(), tx.req, tx.dest); err != nil {
-		tx.terminate(fmt.Errorf("transaction: transport: %w", err))
+		tx.end(fmt.Errorf("transaction: transport: %w", err), true)
 	}
 }
 
@@ -128,9 +145,12 @@ func (tx *ClientTx) timeout() {
 	st := tx.state
 	tx.mu.Unlock()
 	if st == Calling || st == Trying || st == Proceeding {
-		tx.terminate(ErrTimeout)
+		tx.end(ErrTimeout, true)
 	}
 }
+
+// expire is Timers M, D and K.
+func (tx *ClientTx) expire() { tx.end(nil, true) }
 
 // receive handles a response matched to the transaction (figures 5, 6
 // and RFC 6026).
@@ -179,7 +199,7 @@ func (tx *ClientTx) receive(resp *sip.Message) {
 	case tx.invite && code < 300:
 		tx.state = Accepted
 		tx.stopTimers()
-		tx.after(t.M, func() { tx.terminate(nil) })
+		tx.after(t.M, tx.expire)
 		tx.mu.Unlock()
 		tx.deliver(resp)
 		return
@@ -195,7 +215,7 @@ func (tx *ClientTx) receive(resp *sip.Message) {
 			tx.terminate(nil)
 			return
 		}
-		tx.after(t.D, func() { tx.terminate(nil) })
+		tx.after(t.D, tx.expire)
 		tx.mu.Unlock()
 		tx.deliver(resp)
 		_ = tx.l.tp.Send(context.Background(), ack, tx.dest)
@@ -209,7 +229,7 @@ func (tx *ClientTx) receive(resp *sip.Message) {
 			tx.terminate(nil)
 			return
 		}
-		tx.after(t.K, func() { tx.terminate(nil) })
+		tx.after(t.K, tx.expire)
 		tx.mu.Unlock()
 		tx.deliver(resp)
 	}
@@ -217,13 +237,26 @@ func (tx *ClientTx) receive(resp *sip.Message) {
 
 // deliver passes a response to the TU; a TU that does not read is not
 // allowed to block the transport: beyond the buffer, responses are dropped
-// (they are retransmitted or superseded).
+// (they are retransmitted or superseded). In callback mode the response
+// is queued and, if no goroutine is handing responses over, handed over
+// here.
 func (tx *ClientTx) deliver(resp *sip.Message) {
 	tx.mu.Lock()
-	defer tx.mu.Unlock()
 	if tx.state == Terminated {
+		tx.mu.Unlock()
 		return
 	}
+	if tx.onResp != nil {
+		tx.queue = append(tx.queue, resp)
+		run := !tx.draining
+		tx.draining = true
+		tx.mu.Unlock()
+		if run {
+			tx.drain()
+		}
+		return
+	}
+	defer tx.mu.Unlock()
 	select {
 	case tx.resps <- resp:
 	default:
@@ -231,7 +264,38 @@ func (tx *ClientTx) deliver(resp *sip.Message) {
 	}
 }
 
-func (tx *ClientTx) terminate(err error) {
+// drain hands the queued responses, then the end, to the callbacks; one
+// goroutine at a time drains.
+func (tx *ClientTx) drain() {
+	for {
+		tx.mu.Lock()
+		if len(tx.queue) > 0 {
+			r := tx.queue[0]
+			tx.queue[0] = nil
+			tx.queue = tx.queue[1:]
+			tx.mu.Unlock()
+			tx.onResp(tx, r)
+			continue
+		}
+		if tx.ended && tx.onEnd != nil {
+			f := tx.onEnd
+			tx.onEnd = nil
+			tx.mu.Unlock()
+			f(tx)
+			continue
+		}
+		tx.draining = false
+		tx.mu.Unlock()
+		return
+	}
+}
+
+func (tx *ClientTx) terminate(err error) { tx.end(err, false) }
+
+// end terminates the transaction once; in callback mode onEnd is called
+// after the queued responses, here or, when async (a timer, or the caller
+// of Request may hold locks), on the layer's pool.
+func (tx *ClientTx) end(err error, async bool) {
 	tx.mu.Lock()
 	if tx.state == Terminated {
 		tx.mu.Unlock()
@@ -241,9 +305,22 @@ func (tx *ClientTx) terminate(err error) {
 	tx.err = err
 	tx.stopTimers()
 	close(tx.resps)
+	run := false
+	if tx.onResp != nil {
+		tx.ended = true
+		run = !tx.draining
+		tx.draining = true
+	}
 	tx.mu.Unlock()
 	close(tx.done)
 	tx.l.removeClient(tx.key, tx)
+	if run {
+		if async {
+			tx.l.pool.run(tx.drain)
+		} else {
+			tx.drain()
+		}
+	}
 }
 
 // buildACK makes the ACK of a non-2xx final response (RFC 3261 §17.1.1.3):

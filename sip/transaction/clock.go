@@ -9,8 +9,9 @@ import (
 // Clock is the time source of the timers.
 type Clock interface {
 	Now() time.Time
-	// AfterFunc calls f in its own goroutine (or, for a ManualClock, in the
-	// goroutine that advances the clock) after d.
+	// AfterFunc calls f after d, in a goroutine other than the one that
+	// set the timer (for the layer's default clock a worker goroutine; for
+	// a ManualClock the goroutine that advances the clock).
 	AfterFunc(d time.Duration, f func()) Timer
 }
 
@@ -18,11 +19,6 @@ type Clock interface {
 type Timer interface {
 	Stop() bool
 }
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                            { return time.Now() }
-func (realClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
 // ManualClock is a Clock that moves only when told to: Advance fires the
 // timers that fall due, in order, in the calling goroutine. It is for tests

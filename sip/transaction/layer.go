@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/causeway-edge/causeway/sip"
 	"github.com/causeway-edge/causeway/sip/transport"
@@ -23,6 +24,15 @@ type Addr = transport.Addr
 // connection the request came on, received/rport).
 type Transport interface {
 	Send(ctx context.Context, msg *sip.Message, dest Addr) error
+}
+
+// InlineReceiver is implemented by a Transport whose readers tolerate a
+// Handler that blocks (sip/transport hands reading over to a fresh
+// goroutine when a reader is held up): with it the layer calls the Handler
+// in the goroutine that delivered the request, saving a goroutine switch
+// per request.
+type InlineReceiver interface {
+	InlineReceive() bool
 }
 
 // Handler is the transaction user. HandleRequest gets every new request
@@ -42,7 +52,10 @@ func (f HandlerFunc) HandleRequest(tx *ServerTx, req *sip.Message) { f(tx, req) 
 // Config configures a Layer.
 type Config struct {
 	Timers Timers
-	Clock  Clock // default: the real clock
+	// Clock is the time source; by default the real clock, whose timers
+	// sit on a timing wheel with 10 ms resolution and run their callbacks
+	// on the layer's worker goroutines (they stop with Close).
+	Clock Clock
 	// No100 turns off the automatic 100 Trying of INVITE server
 	// transactions (a UAS that answers at once may not want it).
 	No100 bool
@@ -72,6 +85,10 @@ type Layer struct {
 	clients map[string]*ClientTx
 	closed  bool
 	wg      sync.WaitGroup
+
+	pool   *pool
+	wheel  *wheel // the default clock, nil with Config.Clock
+	inline bool   // call the Handler in the delivering goroutine
 }
 
 // NewLayer validates cfg and returns a layer sending through tp and
@@ -84,14 +101,36 @@ func NewLayer(cfg Config, tp Transport, h Handler) (*Layer, error) {
 		return nil, errors.New("transaction: a Transport and a Handler are required")
 	}
 	cfg.Timers = cfg.Timers.withDefaults()
+	l := &Layer{tp: tp, h: h, servers: make(map[string]*ServerTx), clients: make(map[string]*ClientTx), pool: newPool()}
+	if ir, ok := tp.(InlineReceiver); ok && ir.InlineReceive() {
+		l.inline = true
+	}
 	if cfg.Clock == nil {
-		cfg.Clock = realClock{}
+		l.wheel = newWheel(l.pool.run)
+		cfg.Clock = l.wheel
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Layer{cfg: cfg, tp: tp, h: h, servers: make(map[string]*ServerTx), clients: make(map[string]*ClientTx)}, nil
+	l.cfg = cfg
+	return l, nil
 }
+
+// afterFunc arms a transaction timer. On the default clock its callback
+// runs on the wheel's goroutine itself: the transaction timers only move
+// state, retransmit over UDP and hand anything that reaches the
+// transaction user to the pool.
+func (l *Layer) afterFunc(d time.Duration, f func()) Timer {
+	if l.wheel != nil {
+		return l.wheel.afterFunc(d, f, true)
+	}
+	return l.cfg.Clock.AfterFunc(d, f)
+}
+
+// Clock is the layer's time source (Config.Clock or the default real
+// clock): a transaction user's own timers share its wheel and goroutines.
+// Timers set on it after Close never fire.
+func (l *Layer) Clock() Clock { return l.cfg.Clock }
 
 // NewBranch returns a fresh RFC 3261 branch (z9hG4bK magic cookie).
 func NewBranch() string {
@@ -171,32 +210,45 @@ func (l *Layer) receiveRequest(req *sip.Message, src Addr) {
 		l.mu.Unlock()
 		return
 	}
+	// Handler calls are counted under l.mu, so that Close (which sets
+	// closed under l.mu, then waits) never races an Add.
 	tx := l.servers[key]
 	if tx == nil && req.Method() == "ACK" {
+		l.wg.Add(1)
 		l.mu.Unlock()
 		l.dispatch(nil, req) // the ACK of a 2xx belongs to the TU
 		return
 	}
 	if tx != nil {
+		l.wg.Add(1)
 		l.mu.Unlock()
 		if pass := tx.receive(req); pass {
 			l.dispatch(nil, req)
+		} else {
+			l.wg.Done()
 		}
 		return
 	}
 	tx = newServerTx(l, key, req, src)
 	l.servers[key] = tx
+	l.wg.Add(1)
 	l.mu.Unlock()
 	tx.start()
 	l.dispatch(tx, req)
 }
 
+// dispatch calls the Handler, here or on the pool; the caller has counted
+// the call in l.wg.
 func (l *Layer) dispatch(tx *ServerTx, req *sip.Message) {
-	l.wg.Add(1)
-	go func() {
+	if l.inline {
 		defer l.wg.Done()
 		l.h.HandleRequest(tx, req)
-	}()
+		return
+	}
+	l.pool.run(func() {
+		defer l.wg.Done()
+		l.h.HandleRequest(tx, req)
+	})
 }
 
 func (l *Layer) removeServer(key string, tx *ServerTx) {
@@ -231,6 +283,24 @@ func (l *Layer) FindInvite(cancel *sip.Message) *ServerTx {
 // Request starts a client transaction for req, which must carry a top Via
 // with a branch (NewBranch), sent to dest.
 func (l *Layer) Request(ctx context.Context, req *sip.Message, dest Addr) (*ClientTx, error) {
+	return l.request(ctx, req, dest, nil, nil)
+}
+
+// RequestFunc is Request with callbacks in place of the Responses
+// channel: onResponse gets each response the channel would carry, in
+// order and never two at once, in the goroutine that received it; onEnd is
+// called once, after the last, when the transaction terminates (Err says
+// why) — from the layer's goroutines when a timer or a failed first send
+// ends it, so never inside RequestFunc itself. Neither may block for long:
+// they run on the transport's reading goroutines.
+func (l *Layer) RequestFunc(ctx context.Context, req *sip.Message, dest Addr, onResponse func(*ClientTx, *sip.Message), onEnd func(*ClientTx)) (*ClientTx, error) {
+	if onResponse == nil || onEnd == nil {
+		return nil, errors.New("transaction: RequestFunc needs both callbacks")
+	}
+	return l.request(ctx, req, dest, onResponse, onEnd)
+}
+
+func (l *Layer) request(ctx context.Context, req *sip.Message, dest Addr, onResp func(*ClientTx, *sip.Message), onEnd func(*ClientTx)) (*ClientTx, error) {
 	vias, err := req.Vias()
 	if err != nil || len(vias) == 0 || vias[0].Branch() == "" {
 		return nil, ErrNoBranch
@@ -240,7 +310,7 @@ func (l *Layer) Request(ctx context.Context, req *sip.Message, dest Addr) (*Clie
 		return nil, fmt.Errorf("transaction: %w", err)
 	}
 	key := clientKey(vias[0].Branch(), cseq.Method)
-	tx := newClientTx(l, key, req, dest)
+	tx := newClientTx(l, key, req, dest, onResp, onEnd)
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -280,6 +350,10 @@ func (l *Layer) Close() error {
 		t.terminate(ErrClosed)
 	}
 	l.wg.Wait()
+	if l.wheel != nil {
+		l.wheel.close()
+	}
+	l.pool.close()
 	return nil
 }
 

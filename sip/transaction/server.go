@@ -125,13 +125,11 @@ func (tx *ServerTx) Respond(resp *sip.Message) error {
 	t := tx.l.cfg.Timers
 	reliable := tx.src.Reliable()
 	tx.mu.Lock()
-	switch {
-	case tx.state == Terminated || tx.state == Completed || tx.state == Confirmed:
+	switch st := tx.state; {
+	case st == Terminated || st == Completed || st == Confirmed,
+		st == Accepted && !(code >= 200 && code < 300):
 		tx.mu.Unlock()
-		return fmt.Errorf("%w: %d in %v", ErrState, code, tx.state)
-	case tx.state == Accepted && !(code >= 200 && code < 300):
-		tx.mu.Unlock()
-		return fmt.Errorf("%w: %d in %v", ErrState, code, tx.state)
+		return fmt.Errorf("%w: %d in %v", ErrState, code, st)
 	}
 	tx.last = resp
 	switch {
@@ -167,7 +165,7 @@ func (tx *ServerTx) Respond(resp *sip.Message) error {
 
 // after starts a timer; the caller holds tx.mu.
 func (tx *ServerTx) after(d time.Duration, f func()) {
-	tx.timers = append(tx.timers, tx.l.cfg.Clock.AfterFunc(d, f))
+	tx.timers = append(tx.timers, tx.l.afterFunc(d, f))
 }
 
 func (tx *ServerTx) send(m *sip.Message) error {
@@ -196,7 +194,7 @@ func (tx *ServerTx) receive(m *sip.Message) (toTU bool) {
 				tx.mu.Unlock()
 				tx.terminate(nil)
 			} else {
-				tx.after(tx.l.cfg.Timers.I, func() { tx.terminate(nil) })
+				tx.after(tx.l.cfg.Timers.I, tx.timerI)
 				tx.mu.Unlock()
 			}
 			if onAck != nil {
@@ -242,6 +240,8 @@ func (tx *ServerTx) timerH() {
 		tx.terminate(ErrTimeout) // no ACK: the TU is told
 	}
 }
+
+func (tx *ServerTx) timerI() { tx.terminate(nil) }
 
 func (tx *ServerTx) timerJ() { tx.terminate(nil) }
 

@@ -38,8 +38,8 @@ func (t *Transport) adopt(nc net.Conn, key Addr) *conn {
 		return old
 	}
 	t.conns[key] = c
-	t.mu.Unlock()
 	t.wg.Add(1)
+	t.mu.Unlock()
 	go t.serveConn(c)
 	return c
 }
@@ -95,66 +95,109 @@ func (t *Transport) accept(ln net.Listener, network string, conf *tls.Config) {
 	}
 }
 
+// connReader is the reading state of a stream, handed from goroutine to
+// goroutine when a Receiver stalls one.
+type connReader struct {
+	c    *conn
+	rd   *sip.Reader
+	bad  int
+	done chan struct{}
+}
+
 // serveConn reads messages from a stream until it closes, applying the
 // SIP-13/SIP-14 rules: 513 then close for an oversized message, close on a
 // framing error, close on malformed messages per the mode, and after 10
 // malformed messages in a row whatever the mode. A message must arrive
 // within ReadTimeout.
 func (t *Transport) serveConn(c *conn) {
-	defer t.wg.Done()
-	defer func() {
-		c.c.Close()
-		t.forget(c)
-	}()
-	done := make(chan struct{})
-	defer close(done)
+	cr := &connReader{c: c, done: make(chan struct{})}
 	go func() {
 		select {
 		case <-t.done:
 			c.c.Close()
-		case <-done:
+		case <-cr.done:
 		}
 	}()
-	rd := sip.NewReaderLimits(bufio.NewReader(c.c), sip.Limits{MaxSize: t.cfg.MaxSize})
-	rd.OnKeepAlive = func(k sip.KeepAlive) {
+	cr.rd = sip.NewReaderLimits(bufio.NewReader(c.c), sip.Limits{MaxSize: t.cfg.MaxSize})
+	cr.rd.OnKeepAlive = func(k sip.KeepAlive) {
 		if k == sip.Ping {
 			_ = c.write([]byte("\r\n")) // RFC 5626 pong (SIP-38)
 		}
 	}
-	bad := 0
+	t.readConn(cr)
+}
+
+// readConn is one goroutine's turn at reading a stream: until the stream
+// ends (then it closes it), or until a message it handed on stalls it and
+// another goroutine takes over at the next message boundary.
+func (t *Transport) readConn(cr *connReader) {
+	defer t.wg.Done()
+	c := cr.c
+	h := newHandover(func() bool {
+		if !t.addReader() {
+			return false
+		}
+		go t.readConn(cr)
+		return true
+	})
+	defer h.stop()
 	for {
-		_ = c.c.SetReadDeadline(time.Now().Add(t.cfg.ReadTimeout))
-		msg, err := rd.ReadMessage()
-		if err != nil {
-			var pe *sip.ParseError
-			if !errors.As(err, &pe) {
-				return // EOF, deadline (slowloris), I/O error
+		v := t.readMessage(cr, h)
+		if !h.handled() { // another goroutine reads on and keeps the count
+			if v.end {
+				c.c.Close()
 			}
-			t.event(Event{Name: "Decode Error", Level: 1, Src: c.key, Detail: err.Error()})
-			if pe.Partial != nil && pe.Partial.IsRequest() {
-				if resp, rerr := sip.NewResponse(pe.Partial, 513, ""); rerr == nil {
-					_ = c.write(resp.Bytes())
-				}
-			}
-			if pe.Framing {
-				return
-			}
-			bad++
-			if bad > maxConsecutiveMalformed || !t.retain(pe.Header != "" && !mandatoryHeader(pe.Header)) {
-				return
-			}
-			continue
-		}
-		malformed, mandatory := t.handle(msg, msg.Bytes(), c.key, c)
-		if !malformed {
-			bad = 0
-			continue
-		}
-		bad++
-		if bad > maxConsecutiveMalformed || !t.retain(!mandatory) {
 			return
 		}
+		switch {
+		case v.end:
+		case !v.malformed:
+			cr.bad = 0
+			continue
+		default:
+			cr.bad++
+			if cr.bad <= maxConsecutiveMalformed && t.retain(v.onlyOptional) {
+				continue
+			}
+		}
+		c.c.Close()
+		close(cr.done)
+		t.forget(c)
+		return
 	}
+}
+
+// verdict is what reading one message from a stream came to.
+type verdict struct {
+	end          bool // EOF, deadline, I/O or framing error: close
+	malformed    bool
+	onlyOptional bool // the malformed headers were all non-mandatory (SIP-14)
+}
+
+// readMessage reads one message and hands it on.
+func (t *Transport) readMessage(cr *connReader, h *handover) verdict {
+	c := cr.c
+	_ = c.c.SetReadDeadline(time.Now().Add(t.cfg.ReadTimeout))
+	msg, err := cr.rd.ReadMessage()
+	h.handling()
+	if err != nil {
+		var pe *sip.ParseError
+		if !errors.As(err, &pe) {
+			return verdict{end: true} // EOF, deadline (slowloris), I/O error
+		}
+		t.event(Event{Name: "Decode Error", Level: 1, Src: c.key, Detail: err.Error()})
+		if pe.Partial != nil && pe.Partial.IsRequest() {
+			if resp, rerr := sip.NewResponse(pe.Partial, 513, ""); rerr == nil {
+				_ = c.write(resp.Bytes())
+			}
+		}
+		if pe.Framing {
+			return verdict{end: true}
+		}
+		return verdict{malformed: true, onlyOptional: pe.Header != "" && !mandatoryHeader(pe.Header)}
+	}
+	malformed, mandatory := t.handle(msg, msg.Bytes(), c.key, c)
+	return verdict{malformed: malformed, onlyOptional: !mandatory}
 }
 
 // retain decides whether a connection survives a malformed message

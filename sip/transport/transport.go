@@ -107,7 +107,7 @@ func (t *Transport) Start(ctx context.Context, r Receiver) error {
 				return err
 			}
 			t.wg.Add(1)
-			go t.serveUDP(s, rd)
+			go t.serveUDP(s, rd, nil)
 		}
 		for _, l := range []struct {
 			on      bool
@@ -203,9 +203,43 @@ func (t *Transport) event(e Event) {
 // DecodeErrors counts Decode Error events.
 func (t *Transport) DecodeErrors() uint64 { return t.decodeErrs.Load() }
 
-// serveUDP reads datagrams in batches.
-func (t *Transport) serveUDP(s *udpSock, rd *udpbatch.Reader) {
+// udpBatch is the datagrams of one read, copied out of the reader's
+// buffers; the goroutines that take them (the reader, and a reader that
+// took over from it) share the cursor.
+type udpBatch struct {
+	items []udpItem
+	next  atomic.Int32
+}
+
+type udpItem struct {
+	data []byte
+	src  Addr
+}
+
+// serveUDP reads datagrams in batches and hands each to the Receiver in
+// this goroutine. If a batch stalls, a new reader with its own buffers
+// takes over: it first hands on what is left of the stalled batch, and
+// this reader ends after its batch.
+func (t *Transport) serveUDP(s *udpSock, rd *udpbatch.Reader, inherited *udpBatch) {
 	defer t.wg.Done()
+	var cur atomic.Pointer[udpBatch]
+	h := newHandover(func() bool {
+		nrd, err := udpbatch.NewReader(s.c, 65536, 0)
+		if err != nil || !t.addReader() {
+			return false
+		}
+		go t.serveUDP(s, nrd, cur.Load())
+		return true
+	})
+	defer h.stop()
+	if inherited != nil {
+		cur.Store(inherited)
+		h.handling()
+		t.deliverBatch(inherited)
+		if !h.handled() {
+			return
+		}
+	}
 	for {
 		n, err := rd.Read()
 		if err != nil {
@@ -214,6 +248,7 @@ func (t *Transport) serveUDP(s *udpSock, rd *udpbatch.Reader) {
 			}
 			continue
 		}
+		b := &udpBatch{items: make([]udpItem, 0, n)}
 		for i := 0; i < n; i++ {
 			m := &rd.Msgs[i]
 			src := Addr{Network: "udp", AddrPort: netip.AddrPortFrom(m.From.Addr().Unmap(), m.From.Port())}
@@ -229,8 +264,25 @@ func (t *Transport) serveUDP(s *udpSock, rd *udpbatch.Reader) {
 				t.answerSTUN(s, data, src.AddrPort)
 				continue
 			}
-			t.deliver(append([]byte(nil), data...), src, nil)
+			b.items = append(b.items, udpItem{data: append([]byte(nil), data...), src: src})
 		}
+		cur.Store(b)
+		h.handling()
+		t.deliverBatch(b)
+		if !h.handled() {
+			return
+		}
+	}
+}
+
+// deliverBatch hands on the datagrams of b not yet taken.
+func (t *Transport) deliverBatch(b *udpBatch) {
+	for {
+		i := int(b.next.Add(1)) - 1
+		if i >= len(b.items) {
+			return
+		}
+		t.deliver(b.items[i].data, b.items[i].src, nil)
 	}
 }
 

@@ -69,8 +69,12 @@ func (p *Proxy) fork(stx *transaction.ServerTx, req *sip.Message, src transport.
 			// The branch's responses and end come as callbacks, on the
 			// goroutines that read them; they wait for c.mu, held here.
 			b := &branch{t: t, dest: out.dest, contacts: out.contacts, rules: out.rules}
+			ctx := p.ctx
+			if t.FlowOnly {
+				ctx = transport.WithoutDial(ctx) // the flow or nothing (RFC 5626 §5.3)
+			}
 			var tx *transaction.ClientTx
-			if tx, err = p.layer.RequestFunc(p.ctx, out.msg, out.dest, func(_ *transaction.ClientTx, r *sip.Message) { c.onResponse(b, r) },
+			if tx, err = p.layer.RequestFunc(ctx, out.msg, out.dest, func(_ *transaction.ClientTx, r *sip.Message) { c.onResponse(b, r) },
 				func(tx *transaction.ClientTx) { c.ended(b, tx) }); err == nil {
 				b.tx = tx
 				c.branches = append(c.branches, b)

@@ -674,7 +674,7 @@ func (p *Proxy) forwardStateless(req *sip.Message) {
 			if !ok {
 				return
 			}
-			t.Dest, routed = flow, true
+			t.Dest, t.FlowOnly, routed = flow, true, true
 		} else if mt, ok := p.mappedTarget(req); ok {
 			t, routed = mt, true
 		} else if p.isUs(ru) {
@@ -692,7 +692,11 @@ func (p *Proxy) forwardStateless(req *sip.Message) {
 	if err != nil {
 		return
 	}
-	if err := p.tp.Send(ctx, out.msg, out.dest); err != nil {
+	sendCtx := context.Context(ctx)
+	if t.FlowOnly {
+		sendCtx = transport.WithoutDial(ctx)
+	}
+	if err := p.tp.Send(sendCtx, out.msg, out.dest); err != nil {
 		p.log.Debug("proxy: stateless ACK", "err", err)
 	}
 }

@@ -378,7 +378,7 @@ func stampVia(msg *sip.Message, src netip.AddrPort) {
 
 // Send delivers a message (RFC 3261 §18): over UDP to dest, or over a
 // connection to dest (reusing one, or dialling from the outbound port
-// range). A request over LargeRequestSize bound for UDP goes over TCP when
+// range; under a WithoutDial context only reusing one). A request over LargeRequestSize bound for UDP goes over TCP when
 // TCP is enabled (SIP-36).
 func (t *Transport) Send(ctx context.Context, msg *sip.Message, dest Addr) error {
 	if t.closed.Load() {
@@ -425,6 +425,9 @@ func (t *Transport) connFor(ctx context.Context, dest Addr) (*conn, error) {
 	}
 	if dest.Network != "tcp" && dest.Network != "tls" {
 		return nil, fmt.Errorf("%w: %s", ErrUnsupported, dest.Network)
+	}
+	if !mayDial(ctx) {
+		return nil, fmt.Errorf("%w: %s", ErrNotConnected, dest)
 	}
 	nc, err := t.dial(ctx, dest)
 	if err != nil {

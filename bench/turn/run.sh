@@ -1,54 +1,110 @@
 #!/usr/bin/env bash
 # Side-by-side TURN benchmark: coturn's turnserver and Causeway's
-# examples/turnserver on 127.0.0.1, each driven by the same
-# turnutils_uclient runs against a turnutils_peer echo:
-#   flood:  -c -m 10 -n 20000 -l 200 -z 0   (10 clients, channels, no pacing)
-#   paced:  -c -m 10 -n 2000  -l 200 -z 5   (200 packets/s per client)
-# and the same allocation-rate run (1000 fresh clients). For each server
-# it prints relayed messages/s, loss, the server's CPU time per message
-# (utime+stime from /proc/PID/stat over the run) and the ratios.
-# Needs coturn (Debian package coturn) and Go.
+# examples/turnserver on 127.0.0.1, each driven by the same coturn
+# turnutils_uclient load against turnutils_peer echoes:
+#
+#   alloc:  bench/turn/allocrate, 1000 fresh clients (401 + Allocate each)
+#   flood:  -c -m 10 -n 20000 -l 200 -z 0   (10 clients, channels, no pacing),
+#           once with one uclient process and once split over PROCS uclient
+#           processes in parallel (each -n 20000/PROCS, 10 clients, its own
+#           turnutils_peer): the same total work, because one uclient process
+#           saturates at ~11-12k msg/s on a 2-core box
+#   paced:  -c -m 10 -n 2000 -l 200 -z 5    (200 packets/s per client)
+#
+# For every run and server it prints: messages returned to the clients per
+# second (each was relayed twice: client->peer and peer->client), loss
+# (1 - received/sent over all clients), the server's CPU time (utime+stime
+# from /proc/PID/stat over the run) per returned message, and the
+# Causeway/coturn ratios. It prints the machine, versions and load average
+# so one run's output is a complete record.
+#
+# Environment:
+#   BENCH_SHORT=1   a quick run (flood -n 2000, paced -n 500, 200 allocations)
+#   PROCS=N         uclient processes in the multi-process flood (default 4)
+#   CW_POLLERS=N    Causeway's -pollers (default: the server's default)
+#   CW_READERS=N    Causeway's -readers (default: the server's default)
+#
+# The whole script runs under flock /tmp/causeway-cpu.lock (shared
+# machine). Needs coturn (Debian package coturn) and Go.
 set -euo pipefail
+if [ -z "${CW_BENCH_LOCKED:-}" ]; then
+  CW_BENCH_LOCKED=1 exec flock /tmp/causeway-cpu.lock "$0" "$@"
+fi
 cd "$(dirname "$0")/../.."
 command -v turnserver >/dev/null && command -v turnutils_uclient >/dev/null || {
   echo "coturn is not installed (apt-get install coturn)"; exit 2; }
 
+FLOOD_N=20000 PACED_N=2000 ALLOC_N=1000
+if [ -n "${BENCH_SHORT:-}" ]; then FLOOD_N=2000 PACED_N=500 ALLOC_N=200; fi
+PROCS=${PROCS:-4}
+
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+cleanup() {
+  local j
+  for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 go build -o "$work/cw-turnserver" ./examples/turnserver
 go build -o "$work/allocrate" ./bench/turn/allocrate
 
-PEER=34800
-turnutils_peer -L 127.0.0.1 -p $PEER >/dev/null 2>&1 &
+echo "== machine: $(uname -sr), $(nproc) CPUs, $(date -u +%FT%TZ), causeway $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "== $(turnserver --version 2>/dev/null | head -1 | sed 's/^/coturn /'), $(go version | awk '{print $3}')"
+echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+PEER0=34800
+peers=()
+for i in $(seq 0 "$PROCS"); do
+  turnutils_peer -L 127.0.0.1 -p $((PEER0 + i)) >/dev/null 2>&1 &
+  peers+=($!)
+done
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
-# run_client NAME PID PORT ARGS... -> prints "msgs/s lost% cpu-us-per-msg"
-run_client() {
-  local name=$1 pid=$2 port=$3; shift 3
-  local t0 c0 out
-  c0=$(cpu_ticks "$pid")
-  out=$(turnutils_uclient "$@" -u user -w pass -e 127.0.0.1 -r $PEER -p "$port" 127.0.0.1 2>&1)
-  c1=$(cpu_ticks "$pid")
-  local recv ttime lost
-  recv=$(echo "$out" | grep -o 'tot_recv_msgs=[0-9]*' | tail -1 | cut -d= -f2)
-  ttime=$(echo "$out" | grep -o 'Total transmit time is [0-9]*' | tail -1 | awk '{print $5}')
-  lost=$(echo "$out" | grep -o 'Total lost packets [0-9]* ([0-9.]*%)' | tail -1 | sed 's/.*(\(.*\)%)/\1/')
-  [ -n "$ttime" ] && [ "$ttime" -gt 0 ] || ttime=1
-  awk -v r="${recv:-0}" -v t="$ttime" -v l="${lost:-100}" -v c=$((c1 - c0)) -v hz="$hz" -v n="$name" \
-    'BEGIN { cpu = (r > 0) ? c / hz * 1e6 / r : 0; printf "%-9s %10.0f msg/s  lost %6.2f%%  server cpu %6.2f us/msg  (recv %d in %ds)\n", n, r / t, l, cpu, r, t }'
+# run_clients NAME PID PORT NPROC ARGS... -> one result line:
+# name, returned msg/s, loss %, server CPU us/msg, and the raw counts.
+# Rate = all messages received / the longest "Total transmit time" of
+# the processes (coturn's 1-second resolution).
+run_clients() {
+  local name=$1 pid=$2 port=$3 np=$4; shift 4
+  local c0 c1 t0 t1 i
+  c0=$(cpu_ticks "$pid"); t0=$(date +%s.%N)
+  local clients=()
+  for i in $(seq 1 "$np"); do
+    turnutils_uclient "$@" -u user -w pass -e 127.0.0.1 -r $((PEER0 + i)) -p "$port" 127.0.0.1 >"$work/out.$i" 2>&1 &
+    clients+=($!)
+  done
+  wait "${clients[@]}" || true
+  c1=$(cpu_ticks "$pid"); t1=$(date +%s.%N)
+  local sent=0 recv=0 tmax=0 s r t
+  for i in $(seq 1 "$np"); do
+    s=$(grep -o 'tot_send_msgs=[0-9]*' "$work/out.$i" | tail -1 | cut -d= -f2)
+    r=$(grep -o 'tot_recv_msgs=[0-9]*' "$work/out.$i" | tail -1 | cut -d= -f2)
+    t=$(grep -o 'Total transmit time is [0-9]*' "$work/out.$i" | tail -1 | awk '{print $5}')
+    sent=$((sent + ${s:-0})); recv=$((recv + ${r:-0}))
+    [ "${t:-0}" -gt "$tmax" ] && tmax=${t:-0}
+  done
+  [ "$tmax" -gt 0 ] || tmax=1
+  awk -v s="$sent" -v r="$recv" -v t="$tmax" -v c=$((c1 - c0)) -v hz="$hz" -v n="$name" -v t0="$t0" -v t1="$t1" \
+    'BEGIN { loss = (s > 0) ? 100 * (s - r) / s : 100; cpu = (r > 0) ? c / hz * 1e6 / r : 0;
+             printf "%-9s %8.0f msg/s  loss %6.2f%%  server cpu %6.2f us/msg  (sent %d recv %d, transmit %ds, wall %.1fs, cpu %.2fs)\n",
+               n, r / t, loss, cpu, s, r, t, t1 - t0, c / hz }'
 }
 
 start_coturn() {
-  turnserver -n --listening-ip=127.0.0.1 --listening-port=$1 --relay-ip=127.0.0.1 \
+  turnserver -n --listening-ip=127.0.0.1 --listening-port="$1" --relay-ip=127.0.0.1 \
     --min-port=40000 --max-port=45999 -a -r test --user user:pass --allow-loopback-peers \
     --no-cli --no-tls --no-dtls --log-file=stdout --simple-log >/dev/null 2>&1 &
   echo $!
 }
 start_causeway() {
-  GOMAXPROCS=${CW_GOMAXPROCS:-} "$work/cw-turnserver" -listen 127.0.0.1:$1 -realm test -user user:pass -relay-range 20000-25999 \
-    -max-relays 1800 -allow-peers 127.0.0.0/8 >/dev/null 2>&1 &
+  local extra=()
+  [ -n "${CW_POLLERS:-}" ] && extra+=(-pollers "$CW_POLLERS")
+  [ -n "${CW_READERS:-}" ] && extra+=(-readers "$CW_READERS")
+  "$work/cw-turnserver" -listen 127.0.0.1:"$1" -realm test -user user:pass -relay-range 20000-25999 \
+    -max-relays 1800 -allow-peers 127.0.0.0/8 "${extra[@]}" >/dev/null 2>&1 &
   echo $!
 }
 
@@ -61,22 +117,40 @@ wait_port() {
   echo "nothing listens on UDP $1" >&2; return 1
 }
 
-declare -A flood paced alloc
+declare -A alloc flood1 floodN paced
 for srv in coturn causeway; do
   port=$([ $srv = coturn ] && echo 33478 || echo 33578)
-  pid=$(start_$srv $port)
-  wait_port $port
-  sleep 0.5
-  flood[$srv]=$(run_client $srv "$pid" $port -c -m 10 -n 20000 -l 200 -z 0)
-  paced[$srv]=$(run_client $srv "$pid" $port -c -m 10 -n 2000 -l 200 -z 5)
-  alloc[$srv]=$("$work/allocrate" -server 127.0.0.1:$port -user user -pass pass -n 1000)
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  # A fresh server per phase, so that no allocation of an earlier phase
+  # (uclient leaves them to expire) takes relay ports or client 5-tuples.
+  for phase in alloc flood1 floodN paced; do
+    pid=$(start_$srv "$port")
+    wait_port "$port"
+    case $phase in
+      alloc)  alloc[$srv]=$("$work/allocrate" -server 127.0.0.1:"$port" -user user -pass pass -n "$ALLOC_N" 2>/dev/null) ;;
+      flood1) flood1[$srv]=$(run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$FLOOD_N" -l 200 -z 0) ;;
+      floodN) floodN[$srv]=$(run_clients $srv "$pid" "$port" "$PROCS" -c -m 10 -n $((FLOOD_N / PROCS)) -l 200 -z 0) ;;
+      paced)  paced[$srv]=$(run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$PACED_N" -l 200 -z 5) ;;
+    esac
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  done
 done
 
-echo "== flood (-c -m 10 -n 20000 -l 200 -z 0)"; echo "${flood[coturn]}"; echo "${flood[causeway]}"
-echo "== paced (-c -m 10 -n 2000 -l 200 -z 5)"; echo "${paced[coturn]}"; echo "${paced[causeway]}"
-echo "== allocation rate (1000 fresh clients)"; echo "coturn    ${alloc[coturn]}"; echo "causeway  ${alloc[causeway]}"
-rate() { echo "$1" | awk '{print $2}'; }
-awk -v a="$(rate "${flood[causeway]}")" -v b="$(rate "${flood[coturn]}")" 'BEGIN { printf "flood ratio causeway/coturn: %.2f\n", a / b }'
-cpu() { echo "$1" | grep -o 'cpu *[0-9.]*' | awk '{print $2}'; }
-awk -v a="$(cpu "${flood[causeway]}")" -v b="$(cpu "${flood[coturn]}")" 'BEGIN { if (a > 0) printf "flood server CPU per message coturn/causeway: %.2f\n", b / a }'
+field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($(i+1) == k) { gsub("%", "", $i); print $i; exit } }'; }
+ratios() { # ratios LINE_CAUSEWAY LINE_COTURN
+  awk -v a="$(field "$1" msg/s)" -v b="$(field "$2" msg/s)" -v ca="$(field "$1" us/msg)" -v cb="$(field "$2" us/msg)" \
+    -v la="$(echo "$1" | sed 's/.*loss *\([0-9.]*\)%.*/\1/')" -v lb="$(echo "$2" | sed 's/.*loss *\([0-9.]*\)%.*/\1/')" \
+    'BEGIN { printf "  ratio causeway/coturn: throughput %.2fx, loss %s%% vs %s%%, server CPU per message %.2fx (coturn/causeway %.2f)\n",
+               (b > 0 ? a / b : 0), la, lb, (cb > 0 ? ca / cb : 0), (ca > 0 ? cb / ca : 0) }'
+}
+echo "== allocation rate ($ALLOC_N fresh clients)"
+echo "coturn    ${alloc[coturn]}"; echo "causeway  ${alloc[causeway]}"
+awk -v a="$(echo "${alloc[causeway]}" | grep -o '[0-9]* allocations/s' | awk '{print $1}')" \
+    -v b="$(echo "${alloc[coturn]}" | grep -o '[0-9]* allocations/s' | awk '{print $1}')" \
+    'BEGIN { if (b > 0) printf "  ratio causeway/coturn: %.2fx\n", a / b }'
+echo "== flood, 1 uclient process (-c -m 10 -n $FLOOD_N -l 200 -z 0)"
+echo "${flood1[coturn]}"; echo "${flood1[causeway]}"; ratios "${flood1[causeway]}" "${flood1[coturn]}"
+echo "== flood, $PROCS uclient processes (each -c -m 10 -n $((FLOOD_N / PROCS)) -l 200 -z 0, own peer)"
+echo "${floodN[coturn]}"; echo "${floodN[causeway]}"; ratios "${floodN[causeway]}" "${floodN[coturn]}"
+echo "== paced (-c -m 10 -n $PACED_N -l 200 -z 5)"
+echo "${paced[coturn]}"; echo "${paced[causeway]}"; ratios "${paced[causeway]}" "${paced[coturn]}"
+echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

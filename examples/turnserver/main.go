@@ -60,7 +60,7 @@ func run(args []string) error {
 	key := fs.String("key", "", "key file for TLS/DTLS")
 	noAuth := fs.Bool("no-auth", false, "disable authentication (testing only)")
 	readers := fs.Int("readers", 0, "SO_REUSEPORT sockets per UDP listener (default 2)")
-	pollers := fs.Int("pollers", 0, "goroutines serving the UDP listener and relay sockets (default: -readers)")
+	pollers := fs.Int("pollers", 0, "goroutines serving the UDP listener and relay sockets (default GOMAXPROCS/2, at least 1)")
 	verbose := fs.Bool("v", false, "log every allocation event")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	metrics := fs.String("metrics", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:9641) at /metrics")

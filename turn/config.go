@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"net/netip"
+	"runtime"
 	"strings"
 	"time"
 

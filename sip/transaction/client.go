@@ -335,8 +335,8 @@ func buildACK(inv, resp *sip.Message) *sip.Message {
 	if err != nil {
 		return nil
 	}
-	if vias, err := inv.Vias(); err == nil && len(vias) > 0 {
-		_ = ack.PushVia(vias[0])
+	if v, err := inv.Via(); err == nil {
+		_ = ack.PushVia(v)
 	}
 	if from, err := inv.From(); err == nil {
 		_ = ack.SetFrom(from)
@@ -402,11 +402,11 @@ func buildCancel(inv *sip.Message) (*sip.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	vias, err := inv.Vias()
-	if err != nil || len(vias) == 0 {
+	v, err := inv.Via()
+	if err != nil {
 		return nil, ErrNoBranch
 	}
-	_ = c.PushVia(vias[0])
+	_ = c.PushVia(v)
 	for _, h := range []string{"From", "To", "Call-ID"} {
 		_ = c.Set(h, inv.Get(h))
 	}

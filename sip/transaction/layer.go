@@ -145,11 +145,10 @@ func NewBranch() string {
 // top Via and method. (The To tag is left out of the RFC 2543 key so that
 // the ACK, which carries the tag of our response, matches its INVITE.)
 func serverKey(req *sip.Message) (string, error) {
-	vias, err := req.Vias()
-	if err != nil || len(vias) == 0 {
+	top, err := req.Via() // the top Via only (the others are not parsed)
+	if err != nil {
 		return "", fmt.Errorf("transaction: request without Via: %w", err)
 	}
-	top := vias[0]
 	method := req.Method()
 	if method == "ACK" {
 		method = "INVITE"
@@ -179,8 +178,8 @@ func (l *Layer) Receive(msg *sip.Message, src Addr) {
 		l.receiveRequest(msg, src)
 		return
 	}
-	vias, err := msg.Vias()
-	if err != nil || len(vias) == 0 {
+	top, err := msg.Via()
+	if err != nil {
 		return
 	}
 	cseq, err := msg.CSeq()
@@ -188,7 +187,7 @@ func (l *Layer) Receive(msg *sip.Message, src Addr) {
 		return
 	}
 	l.mu.Lock()
-	tx := l.clients[clientKey(vias[0].Branch(), cseq.Method)]
+	tx := l.clients[clientKey(top.Branch(), cseq.Method)]
 	l.mu.Unlock()
 	if tx != nil {
 		tx.receive(msg)
@@ -301,15 +300,15 @@ func (l *Layer) RequestFunc(ctx context.Context, req *sip.Message, dest Addr, on
 }
 
 func (l *Layer) request(ctx context.Context, req *sip.Message, dest Addr, onResp func(*ClientTx, *sip.Message), onEnd func(*ClientTx)) (*ClientTx, error) {
-	vias, err := req.Vias()
-	if err != nil || len(vias) == 0 || vias[0].Branch() == "" {
+	top, err := req.Via()
+	if err != nil || top.Branch() == "" {
 		return nil, ErrNoBranch
 	}
 	cseq, err := req.CSeq()
 	if err != nil {
 		return nil, fmt.Errorf("transaction: %w", err)
 	}
-	key := clientKey(vias[0].Branch(), cseq.Method)
+	key := clientKey(top.Branch(), cseq.Method)
 	tx := newClientTx(l, key, req, dest, onResp, onEnd)
 	l.mu.Lock()
 	if l.closed {
@@ -318,7 +317,7 @@ func (l *Layer) request(ctx context.Context, req *sip.Message, dest Addr, onResp
 	}
 	if l.clients[key] != nil {
 		l.mu.Unlock()
-		return nil, fmt.Errorf("transaction: branch %s already in use", vias[0].Branch())
+		return nil, fmt.Errorf("transaction: branch %s already in use", top.Branch())
 	}
 	l.clients[key] = tx
 	l.mu.Unlock()

@@ -355,11 +355,10 @@ func mandatoryHeader(h string) bool {
 // stampVia adds received and fills rport on the top Via (RFC 3581,
 // SIP-39).
 func stampVia(msg *sip.Message, src netip.AddrPort) {
-	vias, err := msg.Vias()
-	if err != nil || len(vias) == 0 {
+	v, err := msg.Via() // the top one only: no need to parse the others
+	if err != nil {
 		return
 	}
-	v := vias[0]
 	host := strings.Trim(v.Host, "[]")
 	_, hasRport := v.RPort()
 	changed := false
@@ -390,8 +389,7 @@ func (t *Transport) Send(ctx context.Context, msg *sip.Message, dest Addr) error
 	}
 	network := strings.ToLower(dest.Network)
 	if network == "udp" && msg.IsRequest() && len(b) > t.cfg.LargeRequestSize && t.cfg.TCP {
-		if vias, err := msg.Vias(); err == nil && len(vias) > 0 && strings.EqualFold(vias[0].Transport, "UDP") {
-			v := vias[0]
+		if v, err := msg.Via(); err == nil && strings.EqualFold(v.Transport, "UDP") {
 			v.Transport = "TCP"
 			_ = msg.SetTopVia(v)
 			b = msg.Bytes()

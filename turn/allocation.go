@@ -83,6 +83,10 @@ type allocation struct {
 	// which may run on several pollers: cwmu).
 	cwmu sync.Mutex
 	cw   *udpbatch.Writer
+	// so queues relayed frames for a stream (TCP, TLS, DTLS) client to
+	// its own writer goroutine, so that a slow client never stalls a
+	// poller; nil for UDP clients.
+	so *streamOut
 
 	pktsToPeer, pktsToClient atomic.Uint64
 	closed                   atomic.Bool
@@ -153,7 +157,7 @@ func (a *allocation) fromPeers(r *relay, n int) {
 			}
 			_ = a.cw.Queue(out, a.client.remote)
 			batch++
-		} else if err := a.client.write(out); err != nil {
+		} else if !a.so.queue(out) {
 			s.stats.drops.Add(1)
 			continue
 		}
@@ -166,6 +170,53 @@ func (a *allocation) fromPeers(r *relay, n int) {
 			s.stats.drops.Add(1)
 		}
 		a.cwmu.Unlock()
+	}
+}
+
+// streamOut is the queue of frames for a stream client and its writer.
+type streamOut struct {
+	ch   chan *[]byte
+	done chan struct{}
+	pool sync.Pool
+}
+
+// streamQueue is how many frames may wait for a stream client; more are
+// dropped, as a congested UDP path would drop them.
+const streamQueue = 256
+
+func newStreamOut() *streamOut {
+	o := &streamOut{ch: make(chan *[]byte, streamQueue), done: make(chan struct{})}
+	o.pool.New = func() any { b := make([]byte, 0, relayBufSize); return &b }
+	return o
+}
+
+// queue copies frame for the writer; false when the queue is full.
+func (o *streamOut) queue(frame []byte) bool {
+	b := o.pool.Get().(*[]byte)
+	*b = append((*b)[:0], frame...)
+	select {
+	case o.ch <- b:
+		return true
+	default:
+		o.pool.Put(b)
+		return false
+	}
+}
+
+// write sends queued frames to the client until the allocation is
+// deleted (done closed).
+func (o *streamOut) write(a *allocation) {
+	defer a.wg.Done()
+	for {
+		select {
+		case <-o.done:
+			return
+		case b := <-o.ch:
+			if err := a.client.write(*b); err != nil {
+				a.srv.stats.drops.Add(1)
+			}
+			o.pool.Put(b)
+		}
 	}
 }
 

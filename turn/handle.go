@@ -395,6 +395,8 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 	a.expires.Store(now.Add(life).UnixNano())
 	if cl.udp != nil {
 		a.cw = udpbatch.NewSocketWriter(cl.udp)
+	} else {
+		a.so = newStreamOut()
 	}
 	var token [8]byte
 	var gotToken bool
@@ -483,6 +485,10 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 	}
 	sh.allocs[a.key] = a
 	sh.mu.Unlock()
+	if a.so != nil && len(a.relays) > 0 {
+		a.wg.Add(1)
+		go a.so.write(a)
+	}
 	s.stats.allocations.Add(1)
 	s.stats.allocationsTotal.Add(1)
 	if a.tcp != nil {

@@ -538,6 +538,9 @@ func (s *Server) deleteAllocation(a *allocation, event string) {
 	if a.tcp != nil {
 		a.tcp.close()
 	}
+	if a.so != nil {
+		close(a.so.done)
+	}
 	a.wg.Wait()
 	t := a.tab.Load()
 	s.stats.permissions.Add(-int64(len(t.perms)))

@@ -611,3 +611,38 @@ func TestWriteMetrics(t *testing.T) {
 		}
 	}
 }
+
+// A stream client that stops reading does not stall the relays of other
+// clients served by the same poller: frames for it queue (then drop)
+// behind its own writer (bad input: never a hang).
+func TestSlowStreamClientDoesNotStallRelays(t *testing.T) {
+	s := newTestServer(t, func(c *Config) { c.Pollers = 1 })
+	slow := dialTCP(t, s.tcp, "alice", "secret")
+	_, slowRelay := slow.allocate()
+	p1 := newPeer(t)
+	if r := slow.do(stun.MethodCreatePermission, peerAttr(p1.addr())); errCode(r) != 0 {
+		t.Fatal(r)
+	}
+	fast := dialUDP(t, s.udp, "bob", "builder")
+	_, fastRelay := fast.allocate()
+	p2 := newPeer(t)
+	if r := fast.do(stun.MethodChannelBind, chanAttr(0x4002), peerAttr(p2.addr())); errCode(r) != 0 {
+		t.Fatal(r)
+	}
+	// The slow client's reader stops after 256 frames (its inbox is full),
+	// so 30 MB fill every buffer between the server and it.
+	payload := make([]byte, 1200)
+	for i := 0; i < 25000; i++ {
+		if _, err := p1.c.WriteToUDPAddrPort(payload, slowRelay); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := p2.c.WriteToUDPAddrPort([]byte("still here"), fastRelay); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b := fast.next(t); !bytes.Equal(b[4:], []byte("still here")) {
+		t.Fatalf("% x", b)
+	}
+}

@@ -108,13 +108,17 @@ start_causeway() {
   echo $!
 }
 
-# wait_port PORT: until something listens on UDP PORT (at most 10 s).
-wait_port() {
+# wait_ready PORT: until the server on UDP PORT completes one allocation
+# (at most 10 s), so that no phase measures a server still starting.
+wait_ready() {
   for _ in $(seq 100); do
-    ss -Hlun "sport = :$1" | grep -q . && return 0
+    if ss -Hlun "sport = :$1" | grep -q . &&
+      "$work/allocrate" -server 127.0.0.1:"$1" -user user -pass pass -n 1 2>/dev/null | grep -q '^allocations 1 '; then
+      return 0
+    fi
     sleep 0.1
   done
-  echo "nothing listens on UDP $1" >&2; return 1
+  echo "no TURN server ready on UDP $1" >&2; return 1
 }
 
 declare -A alloc flood1 floodN paced
@@ -124,7 +128,7 @@ for srv in coturn causeway; do
   # (uclient leaves them to expire) takes relay ports or client 5-tuples.
   for phase in alloc flood1 floodN paced; do
     pid=$(start_$srv "$port")
-    wait_port "$port"
+    wait_ready "$port"
     case $phase in
       alloc)  alloc[$srv]=$("$work/allocrate" -server 127.0.0.1:"$port" -user user -pass pass -n "$ALLOC_N" 2>/dev/null) ;;
       flood1) flood1[$srv]=$(run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$FLOOD_N" -l 200 -z 0) ;;

@@ -9,7 +9,14 @@
 // from becoming a proxy into the server's own network. STUN messages go
 // through github.com/pion/stun/v3; the relay path — ChannelData and Data
 // indications both ways — allocates nothing per packet and reads UDP in
-// batches, several sockets per port.
+// batches, several sockets per port. UDP listener and relay sockets are
+// served by a few pollers (Config.Pollers), each one goroutine over one
+// epoll: a wake-up serves every socket that is ready, so the cost per
+// relayed packet stays low at low packet rates too.
+//
+// The configuration is fixed while the server runs (TURN-3): Reconfigure
+// keeps a new one pending and Restart applies it. A node in the C role
+// refuses to Start (TURN-1).
 //
 // Counters are available as a [Stats] snapshot, allocation events go to
 // log/slog and to an optional callback.

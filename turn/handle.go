@@ -9,7 +9,8 @@ import (
 	"github.com/pion/stun/v3"
 )
 
-// handler holds one reader goroutine's reusable messages: STUN requests
+// handler holds one reader's reusable messages (a UDP listener socket's,
+// used by its poller, or a stream connection's goroutine): STUN requests
 // are decoded and answered without per-request message allocations.
 type handler struct {
 	s    *Server

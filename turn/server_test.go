@@ -24,6 +24,9 @@ func TestDefaults(t *testing.T) {
 		c.PermissionLifetime != 300*time.Second || c.ChannelLifetime != 600*time.Second || c.NonceLifetime != 600*time.Second {
 		t.Fatal("lifetimes")
 	}
+	if c.Pollers < 1 || c.Role != RoleE {
+		t.Fatalf("Pollers %d, Role %v", c.Pollers, c.Role)
+	}
 	if c.MaxRelays != 1800 || MaxRelaysFor(Large) != 6000 {
 		t.Fatal("TURN-12")
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/causeway-edge/causeway/sip"
+	"github.com/causeway-edge/causeway/sip/transport"
 )
 
 // ClientTx is a client transaction: responses arrive on Responses; Done is
@@ -117,6 +118,9 @@ func (tx *ClientTx) start(ctx context.Context) {
 	}
 }
 
+// retransmitCtx is the context of retransmissions.
+var retransmitCtx = transport.WithoutDial(context.Background())
+
 // retransmit is Timer A (doubling) or E (doubling up to T2; T2 once
 // Proceeding).
 func (tx *ClientTx) retransmit() {
@@ -135,7 +139,9 @@ func (tx *ClientTx) retransmit() {
 	}
 	tx.after(tx.interval, tx.retransmit)
 	tx.mu.Unlock()
-	if err := tx.l.tp.Send(context.Background(), tx.req, tx.dest); err != nil {
+	// On the wheel's goroutine: never dial (a request the transport moved
+	// to TCP, SIP-36, goes over the connection its first send opened).
+	if err := tx.l.tp.Send(retransmitCtx, tx.req, tx.dest); err != nil {
 		tx.end(fmt.Errorf("transaction: transport: %w", err), true)
 	}
 }

@@ -23,6 +23,8 @@
 #   PROCS=N         uclient processes in the multi-process flood (default 4)
 #   CW_POLLERS=N    Causeway's -pollers (default: the server's default)
 #   CW_READERS=N    Causeway's -readers (default: the server's default)
+#   REPEAT=N        runs of every phase, servers taking turns (default 3);
+#                   the summary gives every run and the medians
 #
 # The whole script runs under flock /tmp/causeway-cpu.lock (shared
 # machine). Needs coturn (Debian package coturn) and Go.
@@ -121,40 +123,63 @@ wait_ready() {
   echo "no TURN server ready on UDP $1" >&2; return 1
 }
 
-declare -A alloc flood1 floodN paced
-for srv in coturn causeway; do
-  port=$([ $srv = coturn ] && echo 33478 || echo 33578)
-  # A fresh server per phase, so that no allocation of an earlier phase
-  # (uclient leaves them to expire) takes relay ports or client 5-tuples.
-  for phase in alloc flood1 floodN paced; do
-    pid=$(start_$srv "$port")
-    wait_ready "$port"
-    case $phase in
-      alloc)  alloc[$srv]=$("$work/allocrate" -server 127.0.0.1:"$port" -user user -pass pass -n "$ALLOC_N" 2>/dev/null) ;;
-      flood1) flood1[$srv]=$(run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$FLOOD_N" -l 200 -z 0) ;;
-      floodN) floodN[$srv]=$(run_clients $srv "$pid" "$port" "$PROCS" -c -m 10 -n $((FLOOD_N / PROCS)) -l 200 -z 0) ;;
-      paced)  paced[$srv]=$(run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$PACED_N" -l 200 -z 5) ;;
-    esac
-    kill "$pid"; wait "$pid" 2>/dev/null || true
+# Every phase runs REPEAT times, the servers taking turns, so that a
+# drift in the machine's load hits both; the summary takes the median of
+# each figure.
+REPEAT=${REPEAT:-3}
+for rep in $(seq 1 "$REPEAT"); do
+  for srv in coturn causeway; do
+    port=$([ $srv = coturn ] && echo 33478 || echo 33578)
+    # A fresh server per phase, so that no allocation of an earlier phase
+    # (uclient leaves them to expire) takes relay ports or client 5-tuples.
+    for phase in alloc flood1 floodN paced; do
+      pid=$(start_$srv "$port")
+      wait_ready "$port"
+      case $phase in
+        alloc)
+          a=$("$work/allocrate" -server 127.0.0.1:"$port" -user user -pass pass -n "$ALLOC_N" 2>/dev/null || true)
+          echo "$a" | awk -v n=$srv '{ printf "%-9s %8.0f alloc/s  failed %d  (%s %s in %s)\n", n, $(NF-1), $4, $2, "allocations", $6 }' >>"$work/alloc" ;;
+        flood1) run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$FLOOD_N" -l 200 -z 0 >>"$work/flood1" ;;
+        floodN) run_clients $srv "$pid" "$port" "$PROCS" -c -m 10 -n $((FLOOD_N / PROCS)) -l 200 -z 0 >>"$work/floodN" ;;
+        paced)  run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$PACED_N" -l 200 -z 5 >>"$work/paced" ;;
+      esac
+      kill "$pid"; wait "$pid" 2>/dev/null || true
+    done
   done
 done
 
-field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($(i+1) == k) { gsub("%", "", $i); print $i; exit } }'; }
-ratios() { # ratios LINE_CAUSEWAY LINE_COTURN
-  awk -v a="$(field "$1" msg/s)" -v b="$(field "$2" msg/s)" -v ca="$(field "$1" us/msg)" -v cb="$(field "$2" us/msg)" \
-    -v la="$(echo "$1" | sed 's/.*loss *\([0-9.]*\)%.*/\1/')" -v lb="$(echo "$2" | sed 's/.*loss *\([0-9.]*\)%.*/\1/')" \
-    'BEGIN { printf "  ratio causeway/coturn: throughput %.2fx, loss %s%% vs %s%%, server CPU per message %.2fx (coturn/causeway %.2f)\n",
+# median FILE SERVER FIELD-UNIT: the median of the number before UNIT.
+median() {
+  grep "^$2 " "$1" | awk -v k="$3" '{ for (i = 1; i < NF; i++) if ($(i+1) == k) { v = $i; gsub("%", "", v); print v } }' |
+    sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+# summary FILE: every run, the medians and the Causeway/coturn ratios.
+summary() {
+  sed 's/^/  /' "$1"
+  local srv
+  for srv in coturn causeway; do
+    printf "  median %-9s %8.0f msg/s  loss %6.2f%%  server cpu %6.2f us/msg\n" $srv \
+      "$(median "$1" $srv msg/s)" "$(median "$1" $srv loss)" "$(median "$1" $srv us/msg)"
+  done
+  awk -v a="$(median "$1" causeway msg/s)" -v b="$(median "$1" coturn msg/s)" \
+    -v la="$(median "$1" causeway loss)" -v lb="$(median "$1" coturn loss)" \
+    -v ca="$(median "$1" causeway us/msg)" -v cb="$(median "$1" coturn us/msg)" \
+    'BEGIN { printf "  ratio causeway/coturn: throughput %.2fx; loss %.2f%% vs %.2f%%; server CPU per message %.2fx (coturn/causeway %.2f)\n",
                (b > 0 ? a / b : 0), la, lb, (cb > 0 ? ca / cb : 0), (ca > 0 ? cb / ca : 0) }'
 }
-echo "== allocation rate ($ALLOC_N fresh clients)"
-echo "coturn    ${alloc[coturn]}"; echo "causeway  ${alloc[causeway]}"
-awk -v a="$(echo "${alloc[causeway]}" | grep -o '[0-9]* allocations/s' | awk '{print $1}')" \
-    -v b="$(echo "${alloc[coturn]}" | grep -o '[0-9]* allocations/s' | awk '{print $1}')" \
-    'BEGIN { if (b > 0) printf "  ratio causeway/coturn: %.2fx\n", a / b }'
-echo "== flood, 1 uclient process (-c -m 10 -n $FLOOD_N -l 200 -z 0)"
-echo "${flood1[coturn]}"; echo "${flood1[causeway]}"; ratios "${flood1[causeway]}" "${flood1[coturn]}"
-echo "== flood, $PROCS uclient processes (each -c -m 10 -n $((FLOOD_N / PROCS)) -l 200 -z 0, own peer)"
-echo "${floodN[coturn]}"; echo "${floodN[causeway]}"; ratios "${floodN[causeway]}" "${floodN[coturn]}"
-echo "== paced (-c -m 10 -n $PACED_N -l 200 -z 5)"
-echo "${paced[coturn]}"; echo "${paced[causeway]}"; ratios "${paced[causeway]}" "${paced[coturn]}"
+# The loss column's unit is the word after the number ("loss N%"): swap
+# it for the median helper.
+for f in flood1 floodN paced; do sed -i 's/loss *\([0-9.]*\)%/\1% loss/' "$work/$f"; done
+
+echo "== allocation rate ($ALLOC_N fresh clients, $REPEAT runs)"
+sed 's/^/  /' "$work/alloc"
+for srv in coturn causeway; do printf "  median %-9s %8.0f alloc/s\n" $srv "$(median "$work/alloc" $srv alloc/s)"; done
+awk -v a="$(median "$work/alloc" causeway alloc/s)" -v b="$(median "$work/alloc" coturn alloc/s)" \
+  'BEGIN { if (b > 0) printf "  ratio causeway/coturn: %.2fx\n", a / b }'
+echo "== flood, 1 uclient process (-c -m 10 -n $FLOOD_N -l 200 -z 0), $REPEAT runs"
+summary "$work/flood1"
+echo "== flood, $PROCS uclient processes (each -c -m 10 -n $((FLOOD_N / PROCS)) -l 200 -z 0, own peer), $REPEAT runs"
+summary "$work/floodN"
+echo "== paced (-c -m 10 -n $PACED_N -l 200 -z 5), $REPEAT runs"
+summary "$work/paced"
 echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

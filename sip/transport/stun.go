@@ -23,5 +23,5 @@ func (t *Transport) answerSTUN(s *udpSock, b []byte, from netip.AddrPort) {
 	if err != nil {
 		return
 	}
-	_, _ = s.c.WriteToUDPAddrPort(resp.Raw, from)
+	_ = s.writeTo(resp.Raw, from)
 }

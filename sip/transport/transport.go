@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/causeway-edge/causeway/internal/udpbatch"
 	"github.com/causeway-edge/causeway/sip"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
@@ -51,11 +50,6 @@ type Transport struct {
 	decodeErrs atomic.Uint64
 }
 
-type udpSock struct {
-	c     *net.UDPConn
-	local netip.AddrPort
-}
-
 // New validates cfg and prepares a transport (nothing is bound yet).
 func New(cfg Config) (*Transport, error) {
 	if err := cfg.Validate(); err != nil {
@@ -92,19 +86,20 @@ func (t *Transport) Start(ctx context.Context, r Receiver) error {
 	t.recv = r
 	for _, a := range t.cfg.Addrs {
 		if t.cfg.UDP {
-			c, err := udpbatch.Listen(ctx, netip.AddrPortFrom(a, uint16(t.cfg.UDPPort)), false)
-			if err != nil {
-				t.Close()
-				return fmt.Errorf("transport: %w", err)
-			}
-			t.mark(c, a)
-			s := &udpSock{c: c, local: c.LocalAddr().(*net.UDPAddr).AddrPort()}
-			t.udp = append(t.udp, s)
-			t.setLocal("udp", s.local)
-			rd, err := udpbatch.NewReader(c, 65536, 0)
+			s, err := listenUDP(netip.AddrPortFrom(a, uint16(t.cfg.UDPPort)))
 			if err != nil {
 				t.Close()
 				return err
+			}
+			if d := t.dscp(); d >= 0 {
+				s.setDSCP(d)
+			}
+			t.udp = append(t.udp, s)
+			t.setLocal("udp", s.local)
+			rd, ok := s.newReader(t.cfg.MaxSize)
+			if !ok {
+				t.Close()
+				return ErrClosed
 			}
 			t.wg.Add(1)
 			go t.serveUDP(s, rd, nil)
@@ -150,10 +145,7 @@ func (t *Transport) LocalAddr(network string) netip.AddrPort {
 
 // mark sets the signalling DSCP (SIP-37).
 func (t *Transport) mark(c net.Conn, a netip.Addr) {
-	d := 24
-	if t.cfg.DSCP != nil {
-		d = *t.cfg.DSCP
-	}
+	d := t.dscp()
 	if d < 0 {
 		return
 	}
@@ -162,6 +154,14 @@ func (t *Transport) mark(c net.Conn, a netip.Addr) {
 	} else {
 		_ = ipv6.NewConn(c).SetTrafficClass(d << 2)
 	}
+}
+
+// dscp is the signalling DSCP, -1 for none.
+func (t *Transport) dscp() int {
+	if t.cfg.DSCP != nil {
+		return *t.cfg.DSCP
+	}
+	return 24
 }
 
 // Close stops the listeners, closes every connection and waits for the
@@ -173,7 +173,7 @@ func (t *Transport) Close() error {
 	close(t.done)
 	var errs []error
 	for _, s := range t.udp {
-		errs = append(errs, s.c.Close())
+		s.shutdown()
 	}
 	for _, l := range t.listeners {
 		errs = append(errs, l.Close())
@@ -184,6 +184,9 @@ func (t *Transport) Close() error {
 	}
 	t.mu.Unlock()
 	t.wg.Wait()
+	for _, s := range t.udp {
+		errs = append(errs, s.close())
+	}
 	return errors.Join(errs...)
 }
 
@@ -220,12 +223,17 @@ type udpItem struct {
 // this goroutine. If a batch stalls, a new reader with its own buffers
 // takes over: it first hands on what is left of the stalled batch, and
 // this reader ends after its batch.
-func (t *Transport) serveUDP(s *udpSock, rd *udpbatch.Reader, inherited *udpBatch) {
+func (t *Transport) serveUDP(s *udpSock, rd *udpReader, inherited *udpBatch) {
 	defer t.wg.Done()
+	defer rd.done()
 	var cur atomic.Pointer[udpBatch]
 	h := newHandover(func() bool {
-		nrd, err := udpbatch.NewReader(s.c, 65536, 0)
-		if err != nil || !t.addReader() {
+		if !t.addReader() {
+			return false
+		}
+		nrd, ok := s.newReader(t.cfg.MaxSize)
+		if !ok {
+			t.wg.Done()
 			return false
 		}
 		go t.serveUDP(s, nrd, cur.Load())
@@ -240,31 +248,29 @@ func (t *Transport) serveUDP(s *udpSock, rd *udpbatch.Reader, inherited *udpBatc
 			return
 		}
 	}
+	dgrams := make([]udpDatagram, 0, udpBatchSize)
 	for {
-		n, err := rd.Read()
+		var err error
+		dgrams, err = rd.read(dgrams[:0])
 		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
+			return
 		}
-		b := &udpBatch{items: make([]udpItem, 0, n)}
-		for i := 0; i < n; i++ {
-			m := &rd.Msgs[i]
-			src := Addr{Network: "udp", AddrPort: netip.AddrPortFrom(m.From.Addr().Unmap(), m.From.Port())}
-			if m.N < 0 || m.N > t.cfg.MaxSize {
+		b := &udpBatch{items: make([]udpItem, 0, len(dgrams))}
+		for i := range dgrams {
+			m := &dgrams[i]
+			src := Addr{Network: "udp", AddrPort: m.from}
+			if m.truncated || len(m.data) > t.cfg.MaxSize {
 				t.event(Event{Name: "Decode Error", Level: 1, Src: src, Detail: "message larger than SipMaxSize"})
 				continue
 			}
-			data := m.Data(0)
-			if isKeepAlive(data) {
+			if isKeepAlive(m.data) {
 				continue // RFC 5626 CRLF on UDP
 			}
-			if stunBinding(data) {
-				t.answerSTUN(s, data, src.AddrPort)
+			if stunBinding(m.data) {
+				t.answerSTUN(s, m.data, src.AddrPort)
 				continue
 			}
-			b.items = append(b.items, udpItem{data: append([]byte(nil), data...), src: src})
+			b.items = append(b.items, udpItem{data: append([]byte(nil), m.data...), src: src})
 		}
 		cur.Store(b)
 		h.handling()
@@ -399,8 +405,7 @@ func (t *Transport) Send(ctx context.Context, msg *sip.Message, dest Addr) error
 	if network == "udp" {
 		for _, s := range t.udp {
 			if s.local.Addr().Is4() == dest.AddrPort.Addr().Unmap().Is4() {
-				_, err := s.c.WriteToUDPAddrPort(b, dest.AddrPort)
-				return err
+				return s.writeTo(b, dest.AddrPort)
 			}
 		}
 		return ErrNoUDPListener

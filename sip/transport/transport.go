@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/causeway-edge/causeway/sip"
 	"golang.org/x/net/ipv4"
@@ -206,6 +208,10 @@ func (t *Transport) event(e Event) {
 // DecodeErrors counts Decode Error events.
 func (t *Transport) DecodeErrors() uint64 { return t.decodeErrs.Load() }
 
+// yieldEvery is how often a busy UDP reader passes through the
+// scheduler.
+const yieldEvery = 4 * time.Millisecond
+
 // udpBatch is the datagrams of one read, copied out of the reader's
 // buffers; the goroutines that take them (the reader, and a reader that
 // took over from it) share the cursor.
@@ -249,6 +255,7 @@ func (t *Transport) serveUDP(s *udpSock, rd *udpReader, inherited *udpBatch) {
 		}
 	}
 	dgrams := make([]udpDatagram, 0, udpBatchSize)
+	yielded := time.Now()
 	for {
 		var err error
 		dgrams, err = rd.read(dgrams[:0])
@@ -277,6 +284,14 @@ func (t *Transport) serveUDP(s *udpSock, rd *udpReader, inherited *udpBatch) {
 		t.deliverBatch(b)
 		if !h.handled() {
 			return
+		}
+		// The reader never parks: without a pass through the scheduler
+		// at least every 10 ms, sysmon takes it for a goroutine hogging
+		// its P, retakes the P from each blocking read and polls every
+		// 20 µs. (Not after every batch: a yield wakes another thread.)
+		if now := time.Now(); now.Sub(yielded) > yieldEvery {
+			runtime.Gosched()
+			yielded = now
 		}
 	}
 }

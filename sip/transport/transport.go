@@ -50,6 +50,7 @@ type Transport struct {
 	done       chan struct{}
 	closed     atomic.Bool
 	decodeErrs atomic.Uint64
+	sendBufs   sync.Pool // *[]byte, see Send
 }
 
 // New validates cfg and prepares a transport (nothing is bound yet).
@@ -404,7 +405,12 @@ func (t *Transport) Send(ctx context.Context, msg *sip.Message, dest Addr) error
 	if t.closed.Load() {
 		return ErrClosed
 	}
-	b := msg.Bytes()
+	// The wire form goes into a pooled buffer: both the UDP send and the
+	// stream write have copied it by the time Send returns.
+	bp := t.sendBuf()
+	defer t.putSendBuf(bp)
+	b := msg.AppendTo((*bp)[:0])
+	*bp = b
 	if len(b) > t.cfg.MaxSize {
 		return ErrTooLarge
 	}
@@ -413,7 +419,8 @@ func (t *Transport) Send(ctx context.Context, msg *sip.Message, dest Addr) error
 		if v, err := msg.Via(); err == nil && strings.EqualFold(v.Transport, "UDP") {
 			v.Transport = "TCP"
 			_ = msg.SetTopVia(v)
-			b = msg.Bytes()
+			b = msg.AppendTo(b[:0])
+			*bp = b
 		}
 		network = "tcp"
 	}
@@ -430,6 +437,21 @@ func (t *Transport) Send(ctx context.Context, msg *sip.Message, dest Addr) error
 		return err
 	}
 	return c.write(b)
+}
+
+// sendBuf takes a buffer to write a message into; putSendBuf returns it.
+func (t *Transport) sendBuf() *[]byte {
+	if bp, ok := t.sendBufs.Get().(*[]byte); ok {
+		return bp
+	}
+	b := make([]byte, 0, 2048)
+	return &b
+}
+
+func (t *Transport) putSendBuf(bp *[]byte) {
+	if cap(*bp) <= 64<<10 {
+		t.sendBufs.Put(bp)
+	}
 }
 
 // connFor returns the connection to dest, dialling if there is none

@@ -155,3 +155,44 @@ func TestPollerAllocatesNothing(t *testing.T) {
 		t.Fatalf("%.1f allocations per datagram", allocs)
 	}
 }
+
+// A socket on the unspecified IPv4 address hears IPv4 (and, where the
+// host has IPv6, IPv6) senders, as the net package's listeners do.
+func TestListenSocketUnspecified(t *testing.T) {
+	s, err := ListenSocket(netip.MustParseAddrPort("0.0.0.0:0"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	port := s.LocalAddr().Port()
+	r := NewSocketReader(s, 64, 0)
+	p, err := NewPoller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	got := make(chan netip.AddrPort, 2)
+	if err := p.Add(s, r, func(n int) {
+		for k := 0; k < n; k++ {
+			got <- r.Msgs[k].From
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ip := range []string{"127.0.0.1", "::1"} {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.ParseIP(ip)})
+		if err != nil {
+			if ip == "::1" {
+				continue // no IPv6 here
+			}
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.WriteToUDPAddrPort([]byte("x"), netip.AddrPortFrom(netip.MustParseAddr(ip), port)); err != nil {
+			t.Fatal(err)
+		}
+		if from := <-got; from != c.LocalAddr().(*net.UDPAddr).AddrPort() {
+			t.Fatalf("from %v, want %v", from, c.LocalAddr())
+		}
+	}
+}

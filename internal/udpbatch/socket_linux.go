@@ -28,15 +28,25 @@ type Socket struct {
 
 // ListenSocket binds a UDP socket on addr (port 0: any); reusePort sets
 // SO_REUSEPORT so that several sockets can share the port. An IPv4
-// address gives an IPv4 socket; the IPv6 unspecified address a
-// dual-stack one.
+// address gives an IPv4 socket, an IPv6 one an IPv6 socket; an
+// unspecified address (0.0.0.0 or ::) a dual-stack socket where the host
+// has IPv6, as the net package's listeners do.
 func ListenSocket(addr netip.AddrPort, reusePort bool) (*Socket, error) {
 	a := addr.Addr().Unmap()
 	fam := unix.AF_INET
 	if a.Is6() {
 		fam = unix.AF_INET6
 	}
-	fd, err := unix.Socket(fam, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_UDP)
+	const flags = unix.SOCK_DGRAM | unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
+	fd, err := -1, error(nil)
+	if a.IsUnspecified() {
+		if fd, err = unix.Socket(unix.AF_INET6, flags, unix.IPPROTO_UDP); err == nil {
+			fam, a = unix.AF_INET6, netip.IPv6Unspecified()
+		}
+	}
+	if fd < 0 {
+		fd, err = unix.Socket(fam, flags, unix.IPPROTO_UDP)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("udpbatch: socket: %w", err)
 	}

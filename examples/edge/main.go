@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -78,6 +79,12 @@ func run(args []string, stderr io.Writer) int {
 			return 1
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	// A proxy allocates per message and keeps little: a larger GC target
+	// trades some memory for ~10% less CPU per call (bench/sip, GOGC=400).
+	// The GOGC environment variable still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 	srv, err := NewServer(cfg, log)
 	if err != nil {

@@ -15,13 +15,13 @@
 # generator (sipp) saturates before a fast server does, so this is the fair
 # comparison; both servers must sustain the fixed rates.
 #
-#   bench/sip/run.sh                      # defaults below
-#   STEP=5 CALL_RATES="1000 2000" bench/sip/run.sh
-#   QUICK=1 bench/sip/run.sh              # short mode: 3 s steps, few rates
-#   CPU_ONLY=1 bench/sip/run.sh           # only the CPU-per-operation runs
+#   bench/proxy/run.sh                      # defaults below
+#   STEP=5 CALL_RATES="1000 2000" bench/proxy/run.sh
+#   QUICK=1 bench/proxy/run.sh              # short mode: 3 s steps, few rates
+#   CPU_ONLY=1 bench/proxy/run.sh           # only the CPU-per-operation runs
 #
 # Needs sipp (sip-tester), kamailio and go. Run it alone on the machine
-# (flock /tmp/causeway-cpu.lock bench/sip/run.sh).
+# (flock /tmp/causeway-cpu.lock bench/proxy/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ -n "${QUICK:-}" ]; then

@@ -9,7 +9,7 @@ import (
 // error, never a panic.
 func FuzzLoadConfig(f *testing.F) {
 	f.Add(defaultConfig)
-	if b, err := os.ReadFile("../../bench/sip/edge.yaml"); err == nil {
+	if b, err := os.ReadFile("../../bench/proxy/edge.yaml"); err == nil {
 		f.Add(b)
 	}
 	f.Add([]byte("zones:\n  - name: A\n    address: 1.2.3.4:5060\n    transport: tcp\ncall_policy:\n  rules:\n    - {source_type: Unauthenticated, destination_pattern: \".*\", action: Reject}\n"))

@@ -81,7 +81,7 @@ func run(args []string, stderr io.Writer) int {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	// A proxy allocates per message and keeps little: a larger GC target
-	// trades some memory for ~10% less CPU per call (bench/sip, GOGC=400).
+	// trades some memory for ~10% less CPU per call (bench/proxy, GOGC=400).
 	// The GOGC environment variable still wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)

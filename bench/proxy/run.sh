@@ -19,6 +19,7 @@
 #   STEP=5 CALL_RATES="1000 2000" bench/proxy/run.sh
 #   QUICK=1 bench/proxy/run.sh              # short mode: 3 s steps, few rates
 #   CPU_ONLY=1 bench/proxy/run.sh           # only the CPU-per-operation runs
+#   SERVERS=edge bench/proxy/run.sh         # one server only (edge, kamailio)
 #
 # Needs sipp (sip-tester), kamailio and go. Run it alone on the machine
 # (flock /tmp/causeway-cpu.lock bench/proxy/run.sh).
@@ -200,8 +201,15 @@ measure() {
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-measure edge "$EDGE_PORT" "$EDGE_UAS"
-measure kamailio "$KAM_PORT" "$KAM_UAS"
+edge_calls=n/a edge_regs=n/a edge_cpu_call=n/a edge_cpu_reg=n/a
+kamailio_calls=n/a kamailio_regs=n/a kamailio_cpu_call=n/a kamailio_cpu_reg=n/a
+for s in ${SERVERS:-edge kamailio}; do
+	case $s in
+	edge) measure edge "$EDGE_PORT" "$EDGE_UAS" ;;
+	kamailio) measure kamailio "$KAM_PORT" "$KAM_UAS" ;;
+	*) echo "run.sh: unknown server $s in SERVERS" >&2; exit 2 ;;
+	esac
+done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || a == "n/a" || b == "n/a") print "n/a"; else printf "%.2f", a / b }'; }
 printf '%-10s %10s %12s %14s %16s\n' "" "calls/s" "REGISTER/s" "CPU us/call" "CPU us/REGISTER"

@@ -54,6 +54,13 @@ type Config struct {
 	// over TCP when TCP is enabled (SIP-36); default 1300.
 	LargeRequestSize int
 	DSCP             *int // signalling DSCP, default 24 (SIP-37); -1 none
+	// UDPReaders is how many goroutines read each UDP socket, each
+	// blocking in its own recvmmsg and handling what it reads; default 1
+	// (a stalled reader hands over to a new one anyway), at most 64. More
+	// readers cost more CPU per message on 2 cores (bench/proxy: 126 →
+	// 198 µs per call with 2) and may handle messages of one transaction
+	// out of order, as UDP may deliver them anyway.
+	UDPReaders int
 
 	Logger *slog.Logger
 	// OnEvent gets "Decode Error" (level 1) and "TLS Negotiation Error"
@@ -125,6 +132,9 @@ func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
 	add := func(f string, a ...any) { errs = append(errs, fmt.Errorf("transport: "+f, a...)) }
+	if c.UDPReaders < 0 {
+		add("UDP readers %d is negative", c.UDPReaders)
+	}
 	if len(c.Addrs) == 0 {
 		add("at least one listening address is required")
 	}

@@ -99,13 +99,15 @@ func (t *Transport) Start(ctx context.Context, r Receiver) error {
 			}
 			t.udp = append(t.udp, s)
 			t.setLocal("udp", s.local)
-			rd, ok := s.newReader(t.cfg.MaxSize)
-			if !ok {
-				t.Close()
-				return ErrClosed
+			for range t.udpReaders() {
+				rd, ok := s.newReader(t.cfg.MaxSize)
+				if !ok {
+					t.Close()
+					return ErrClosed
+				}
+				t.wg.Add(1)
+				go t.serveUDP(s, rd, nil)
 			}
-			t.wg.Add(1)
-			go t.serveUDP(s, rd, nil)
 		}
 		for _, l := range []struct {
 			on      bool
@@ -157,6 +159,14 @@ func (t *Transport) mark(c net.Conn, a netip.Addr) {
 	} else {
 		_ = ipv6.NewConn(c).SetTrafficClass(d << 2)
 	}
+}
+
+// udpReaders is the number of reading goroutines per UDP socket.
+func (t *Transport) udpReaders() int {
+	if n := t.cfg.UDPReaders; n > 0 {
+		return min(n, 64)
+	}
+	return 1
 }
 
 // dscp is the signalling DSCP, -1 for none.

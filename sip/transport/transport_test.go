@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -367,3 +368,38 @@ func TestConfig(t *testing.T) {
 }
 
 var _ sync.Mutex
+
+// SIP-30: with several readers on one UDP socket every request is answered
+// once, and Close waits for all of them.
+func TestUDPSeveralReaders(t *testing.T) {
+	s := newServer(t, func(c *transport.Config) { c.UDPReaders = 4 }, nil)
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: lo.AsSlice()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const n = 50
+	for i := 0; i < n; i++ {
+		c.WriteToUDPAddrPort([]byte(options("z9hG4bKmr"+strconv.Itoa(i), "SIP/2.0/UDP 127.0.0.1:5999")), s.tp.LocalAddr("udp"))
+	}
+	seen := map[string]bool{}
+	buf := make([]byte, 4096)
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for len(seen) < n {
+		k, _, err := c.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			t.Fatalf("after %d answers: %v", len(seen), err)
+		}
+		m, err := sip.ParseMessage(append([]byte(nil), buf[:k]...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[m.Get("Call-ID")] = true
+	}
+	if err := s.tp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := transport.New(transport.Config{Addrs: []netip.Addr{lo}, UDP: true, UDPPort: -1, UDPReaders: -1}); err == nil {
+		t.Fatal("a negative reader count is refused")
+	}
+}

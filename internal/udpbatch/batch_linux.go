@@ -3,9 +3,7 @@
 package udpbatch
 
 import (
-	"encoding/binary"
 	"net"
-	"net/netip"
 	"syscall"
 	"unsafe"
 
@@ -99,26 +97,8 @@ func (r *Reader) fill() {
 		if h.Hdr.Flags&unix.MSG_TRUNC != 0 {
 			m.N = -1
 		}
-		m.From = sockaddrToAddrPort(&r.names[i])
+		m.From = AddrPortOf(&r.names[i])
 	}
-}
-
-func sockaddrToAddrPort(sa *unix.RawSockaddrAny) netip.AddrPort {
-	switch sa.Addr.Family {
-	case unix.AF_INET:
-		s := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
-		port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&s.Port))[:])
-		return netip.AddrPortFrom(netip.AddrFrom4(s.Addr), port)
-	case unix.AF_INET6:
-		s := (*unix.RawSockaddrInet6)(unsafe.Pointer(sa))
-		port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&s.Port))[:])
-		a := netip.AddrFrom16(s.Addr)
-		if a.Is4In6() {
-			a = a.Unmap()
-		}
-		return netip.AddrPortFrom(a, port)
-	}
-	return netip.AddrPort{}
 }
 
 func socketControl(reusePort bool) func(network, address string, c syscall.RawConn) error {

@@ -32,59 +32,16 @@ type Socket struct {
 // unspecified address (0.0.0.0 or ::) a dual-stack socket where the host
 // has IPv6, as the net package's listeners do.
 func ListenSocket(addr netip.AddrPort, reusePort bool) (*Socket, error) {
-	a := addr.Addr().Unmap()
-	fam := unix.AF_INET
-	if a.Is6() {
-		fam = unix.AF_INET6
-	}
-	const flags = unix.SOCK_DGRAM | unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
-	fd, err := -1, error(nil)
-	if a.IsUnspecified() {
-		if fd, err = unix.Socket(unix.AF_INET6, flags, unix.IPPROTO_UDP); err == nil {
-			fam, a = unix.AF_INET6, netip.IPv6Unspecified()
+	fd, local, err := BindUDP(addr, unix.SOCK_NONBLOCK, true, func(fd int) error {
+		if reusePort {
+			return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
 		}
-	}
-	if fd < 0 {
-		fd, err = unix.Socket(fam, flags, unix.IPPROTO_UDP)
-	}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("udpbatch: socket: %w", err)
+		return nil, fmt.Errorf("udpbatch: %w", err)
 	}
-	fail := func(what string, err error) (*Socket, error) {
-		unix.Close(fd)
-		return nil, fmt.Errorf("udpbatch: binding %s: %s: %w", addr, what, err)
-	}
-	if reusePort {
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
-			return fail("SO_REUSEPORT", err)
-		}
-	}
-	var sa unix.Sockaddr
-	if fam == unix.AF_INET {
-		sa = &unix.SockaddrInet4{Port: int(addr.Port()), Addr: a.As4()}
-	} else {
-		if a.IsUnspecified() {
-			if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
-				return fail("IPV6_V6ONLY", err)
-			}
-		}
-		sa = &unix.SockaddrInet6{Port: int(addr.Port()), Addr: a.As16()}
-	}
-	if err := unix.Bind(fd, sa); err != nil {
-		return fail("bind", err)
-	}
-	bound, err := unix.Getsockname(fd)
-	if err != nil {
-		return fail("getsockname", err)
-	}
-	s := &Socket{fd: fd}
-	switch b := bound.(type) {
-	case *unix.SockaddrInet4:
-		s.local = netip.AddrPortFrom(netip.AddrFrom4(b.Addr), uint16(b.Port))
-	case *unix.SockaddrInet6:
-		s.local = netip.AddrPortFrom(netip.AddrFrom16(b.Addr).Unmap(), uint16(b.Port))
-	}
-	return s, nil
+	return &Socket{fd: fd, local: local}, nil
 }
 
 // LocalAddr is the bound address.
@@ -106,7 +63,7 @@ func (s *Socket) Control(f func(fd uintptr) error) error {
 // would.
 func (s *Socket) WriteTo(b []byte, to netip.AddrPort) error {
 	var sa unix.RawSockaddrInet6
-	l := putSockaddr(&sa, to)
+	l := PutSockaddr(&sa, to)
 	var p unsafe.Pointer
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])

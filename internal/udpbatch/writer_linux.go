@@ -3,7 +3,6 @@
 package udpbatch
 
 import (
-	"encoding/binary"
 	"net"
 	"net/netip"
 	"syscall"
@@ -63,26 +62,9 @@ func (w *Writer) Queue(b []byte, to netip.AddrPort) error {
 	}
 	w.iovs[i].Base = &b[0]
 	w.iovs[i].SetLen(len(b))
-	w.hdrs[i].Hdr.Namelen = putSockaddr(&w.names[i], to)
+	w.hdrs[i].Hdr.Namelen = PutSockaddr(&w.names[i], to)
 	w.n++
 	return err
-}
-
-// putSockaddr writes to as a sockaddr (IPv4 in the same storage) and
-// returns its length.
-func putSockaddr(sa *unix.RawSockaddrInet6, to netip.AddrPort) uint32 {
-	if a := to.Addr(); a.Is4() {
-		s4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
-		s4.Family = unix.AF_INET
-		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&s4.Port))[:], to.Port())
-		s4.Addr = a.As4()
-		return unix.SizeofSockaddrInet4
-	}
-	sa.Family = unix.AF_INET6
-	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], to.Port())
-	sa.Addr = to.Addr().As16()
-	sa.Scope_id = 0
-	return unix.SizeofSockaddrInet6
 }
 
 func (w *Writer) send(fd uintptr) bool {

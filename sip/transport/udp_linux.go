@@ -3,7 +3,6 @@
 package transport
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +12,7 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/causeway-edge/causeway/internal/udpbatch"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,52 +37,17 @@ const udpBatchSize = 16
 
 // listenUDP binds a blocking UDP socket on addr.
 func listenUDP(addr netip.AddrPort) (*udpSock, error) {
-	a := addr.Addr().Unmap()
-	fam := unix.AF_INET
-	if a.Is6() {
-		fam = unix.AF_INET6
-	}
-	fd, err := unix.Socket(fam, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.IPPROTO_UDP)
+	fd, local, err := udpbatch.BindUDP(addr, 0, false, func(fd int) error {
+		// Room for bursts (the kernel caps these at net.core.[rw]mem_max).
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20)
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
+		// A safety net for Close: a reader wakes at least once a second.
+		return unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 1})
+	})
 	if err != nil {
-		return nil, fmt.Errorf("transport: udp socket: %w", err)
+		return nil, fmt.Errorf("transport: %w", err)
 	}
-	fail := func(what string, err error) (*udpSock, error) {
-		unix.Close(fd)
-		return nil, fmt.Errorf("transport: binding udp %s: %s: %w", addr, what, err)
-	}
-	// Room for bursts (the kernel caps these at net.core.[rw]mem_max).
-	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20)
-	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
-	// A safety net for Close: a reader wakes at least once a second.
-	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 1}); err != nil {
-		return fail("SO_RCVTIMEO", err)
-	}
-	var sa unix.Sockaddr
-	if fam == unix.AF_INET {
-		sa = &unix.SockaddrInet4{Port: int(addr.Port()), Addr: a.As4()}
-	} else {
-		if a.IsUnspecified() {
-			if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
-				return fail("IPV6_V6ONLY", err)
-			}
-		}
-		sa = &unix.SockaddrInet6{Port: int(addr.Port()), Addr: a.As16()}
-	}
-	if err := unix.Bind(fd, sa); err != nil {
-		return fail("bind", err)
-	}
-	bound, err := unix.Getsockname(fd)
-	if err != nil {
-		return fail("getsockname", err)
-	}
-	s := &udpSock{fd: fd}
-	switch b := bound.(type) {
-	case *unix.SockaddrInet4:
-		s.local = netip.AddrPortFrom(netip.AddrFrom4(b.Addr), uint16(b.Port))
-	case *unix.SockaddrInet6:
-		s.local = netip.AddrPortFrom(netip.AddrFrom16(b.Addr).Unmap(), uint16(b.Port))
-	}
-	return s, nil
+	return &udpSock{fd: fd, local: local}, nil
 }
 
 // setDSCP marks outgoing datagrams (SIP-37).
@@ -102,7 +67,7 @@ func (s *udpSock) setDSCP(d int) {
 // writeTo sends one datagram without blocking.
 func (s *udpSock) writeTo(b []byte, to netip.AddrPort) error {
 	var sa unix.RawSockaddrInet6
-	l := putSockaddr(&sa, to)
+	l := udpbatch.PutSockaddr(&sa, to)
 	var p unsafe.Pointer
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
@@ -121,23 +86,6 @@ func (s *udpSock) writeTo(b []byte, to netip.AddrPort) error {
 		return fmt.Errorf("transport: udp send to %s: %w", to, e)
 	}
 	return nil
-}
-
-// putSockaddr writes to as a sockaddr (IPv4 in the same storage) and
-// returns its length.
-func putSockaddr(sa *unix.RawSockaddrInet6, to netip.AddrPort) uint32 {
-	if a := to.Addr(); a.Is4() {
-		s4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
-		s4.Family = unix.AF_INET
-		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&s4.Port))[:], to.Port())
-		s4.Addr = a.As4()
-		return unix.SizeofSockaddrInet4
-	}
-	sa.Family = unix.AF_INET6
-	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], to.Port())
-	sa.Addr = to.Addr().As16()
-	sa.Scope_id = 0
-	return unix.SizeofSockaddrInet6
 }
 
 // shutdown wakes the readers; they return net.ErrClosed.
@@ -245,25 +193,11 @@ func (r *udpReader) read(out []udpDatagram) ([]udpDatagram, error) {
 			if h.Len == 0 && s.closing.Load() {
 				return out, net.ErrClosed // woken by shutdown
 			}
-			out = append(out, udpDatagram{data: r.bufs[i][:h.Len], from: sockaddrAddrPort(&r.names[i]),
+			out = append(out, udpDatagram{data: r.bufs[i][:h.Len], from: udpbatch.AddrPortOf(&r.names[i]),
 				truncated: h.Hdr.Flags&unix.MSG_TRUNC != 0})
 		}
 		if len(out) > 0 {
 			return out, nil
 		}
 	}
-}
-
-func sockaddrAddrPort(sa *unix.RawSockaddrAny) netip.AddrPort {
-	switch sa.Addr.Family {
-	case unix.AF_INET:
-		s := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
-		port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&s.Port))[:])
-		return netip.AddrPortFrom(netip.AddrFrom4(s.Addr), port)
-	case unix.AF_INET6:
-		s := (*unix.RawSockaddrInet6)(unsafe.Pointer(sa))
-		port := binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&s.Port))[:])
-		return netip.AddrPortFrom(netip.AddrFrom16(s.Addr).Unmap(), port)
-	}
-	return netip.AddrPort{}
 }

@@ -106,3 +106,22 @@ func AddrPortOf(sa *unix.RawSockaddrAny) netip.AddrPort {
 	}
 	return netip.AddrPort{}
 }
+
+// SendTo sends one datagram on fd without blocking (MSG_DONTWAIT) through a
+// raw system call: it returns at once, so the scheduler's system-call
+// bookkeeping (and a sysmon wake) is skipped. A full send buffer is
+// EAGAIN. The caller keeps fd open across the call.
+func SendTo(fd int, b []byte, to netip.AddrPort) error {
+	var sa unix.RawSockaddrInet6
+	l := PutSockaddr(&sa, to)
+	var p unsafe.Pointer
+	if len(b) > 0 {
+		p = unsafe.Pointer(&b[0])
+	}
+	_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(p), uintptr(len(b)), unix.MSG_DONTWAIT,
+		uintptr(unsafe.Pointer(&sa)), uintptr(l))
+	if e != 0 {
+		return e
+	}
+	return nil
+}

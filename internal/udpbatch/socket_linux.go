@@ -62,24 +62,12 @@ func (s *Socket) Control(f func(fd uintptr) error) error {
 // error (EAGAIN) and the datagram is dropped, as a congested UDP path
 // would.
 func (s *Socket) WriteTo(b []byte, to netip.AddrPort) error {
-	var sa unix.RawSockaddrInet6
-	l := PutSockaddr(&sa, to)
-	var p unsafe.Pointer
-	if len(b) > 0 {
-		p = unsafe.Pointer(&b[0])
-	}
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if s.fd < 0 {
-		s.mu.RUnlock()
 		return net.ErrClosed
 	}
-	_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(p), uintptr(len(b)), unix.MSG_DONTWAIT,
-		uintptr(unsafe.Pointer(&sa)), uintptr(l))
-	s.mu.RUnlock()
-	if e != 0 {
-		return e
-	}
-	return nil
+	return SendTo(s.fd, b, to)
 }
 
 // Close removes the socket from its poller, waits for the system calls in

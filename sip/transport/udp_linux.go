@@ -66,24 +66,13 @@ func (s *udpSock) setDSCP(d int) {
 
 // writeTo sends one datagram without blocking.
 func (s *udpSock) writeTo(b []byte, to netip.AddrPort) error {
-	var sa unix.RawSockaddrInet6
-	l := udpbatch.PutSockaddr(&sa, to)
-	var p unsafe.Pointer
-	if len(b) > 0 {
-		p = unsafe.Pointer(&b[0])
-	}
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if s.fd < 0 {
-		s.mu.RUnlock()
 		return net.ErrClosed
 	}
-	// A raw system call: a non-blocking send returns at once, and the
-	// scheduler's system-call state would wake sysmon.
-	_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(p), uintptr(len(b)), unix.MSG_DONTWAIT,
-		uintptr(unsafe.Pointer(&sa)), uintptr(l))
-	s.mu.RUnlock()
-	if e != 0 {
-		return fmt.Errorf("transport: udp send to %s: %w", to, e)
+	if err := udpbatch.SendTo(s.fd, b, to); err != nil {
+		return fmt.Errorf("transport: udp send to %s: %w", to, err)
 	}
 	return nil
 }

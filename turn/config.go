@@ -151,6 +151,14 @@ type Config struct {
 	// over 50 000 packets/s, and the other cores are left to the kernel's
 	// network work and to the rest of the process.
 	Pollers int
+	// NoSegmentationOffload turns off UDP generic segmentation offload
+	// (Linux 4.18+, UDP_SEGMENT) for relayed datagrams. With it on, the
+	// datagrams of one batch bound for one address — a client's
+	// ChannelData, a peer's relayed payloads — leave as one segmented send,
+	// so the kernel routes and transmits them once; receivers see the
+	// same datagrams. A route that cannot segment is detected on the first
+	// send and served datagram by datagram.
+	NoSegmentationOffload bool
 	// ListenerBuffer and RelayBuffer are the SO_RCVBUF/SO_SNDBUF sizes of
 	// the UDP listener and relay sockets (default 4 MiB and 256 KiB; the
 	// kernel caps them at net.core.rmem_max/wmem_max; -1 keeps the

@@ -396,6 +396,7 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 	a.expires.Store(now.Add(life).UnixNano())
 	if cl.udp != nil {
 		a.cw = udpbatch.NewSocketWriter(cl.udp)
+		a.cw.SetSegmentation(!s.cfg.NoSegmentationOffload)
 	} else {
 		a.so = newStreamOut()
 	}
@@ -453,8 +454,10 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 			if s.cfg.PublicAddress.IsValid() && fam.Is4() {
 				pub = netip.AddrPortFrom(s.cfg.PublicAddress, local.Port())
 			}
+			w := udpbatch.NewSocketWriter(c)
+			w.SetSegmentation(!s.cfg.NoSegmentationOffload)
 			a.relays = append(a.relays, &relay{conn: c, local: local, public: pub,
-				reader: udpbatch.NewSocketReader(c, relayBufSize, relayHeadroom), w: udpbatch.NewSocketWriter(c)})
+				reader: udpbatch.NewSocketReader(c, relayBufSize, relayHeadroom), w: w})
 		}
 	}
 	setters := []stun.Setter{}

@@ -61,6 +61,7 @@ func run(args []string) error {
 	noAuth := fs.Bool("no-auth", false, "disable authentication (testing only)")
 	readers := fs.Int("readers", 0, "SO_REUSEPORT sockets per UDP listener (default 2)")
 	pollers := fs.Int("pollers", 0, "goroutines serving the UDP listener and relay sockets (default GOMAXPROCS/2, at least 1)")
+	gso := fs.Bool("gso", true, "send a batch's datagrams to one address as one segmented send (Linux UDP_SEGMENT)")
 	verbose := fs.Bool("v", false, "log every allocation event")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	metrics := fs.String("metrics", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:9641) at /metrics")
@@ -83,6 +84,7 @@ func run(args []string) error {
 		Listeners:             []turn.Listener{{Network: turn.UDP, Addr: ap}, {Network: turn.TCP, Addr: ap}},
 		ReadersPerUDPListener: *readers,
 		Pollers:               *pollers,
+		NoSegmentationOffload: !*gso,
 		RelayAddress:          ap.Addr(),
 		RelayPortMin:          lo,
 		RelayPortMax:          hi,

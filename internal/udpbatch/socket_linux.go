@@ -121,10 +121,15 @@ func (r *Reader) readSocket() int {
 }
 
 // NewSocketWriter prepares a batch writer over s. Its Flush never blocks:
-// what the kernel refuses with EAGAIN is dropped.
+// what the kernel refuses with EAGAIN is dropped. Where the kernel offers
+// UDP segmentation offload (Linux 4.18+), consecutive datagrams to one
+// destination leave as one segmented send (see gsoBatch).
 func NewSocketWriter(s *Socket) *Writer {
 	w := newWriter()
 	w.sock = s
+	if gsoSupported() {
+		w.gso.init()
+	}
 	return w
 }
 
@@ -132,14 +137,18 @@ func (w *Writer) flushSocket() error {
 	var first error
 	s := w.sock
 	for w.sent < w.n {
+		hdrs, spans := w.hdrs[w.sent:w.n], []int(nil)
+		if w.gso.on {
+			hdrs, spans = w.gso.group(w, w.sent)
+		}
 		s.mu.RLock()
 		if s.fd < 0 {
 			s.mu.RUnlock()
 			first = net.ErrClosed
 			break
 		}
-		n, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&w.hdrs[w.sent])),
-			uintptr(w.n-w.sent), unix.MSG_DONTWAIT, 0, 0)
+		n, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&hdrs[0])),
+			uintptr(len(hdrs)), unix.MSG_DONTWAIT, 0, 0)
 		s.mu.RUnlock()
 		if e == unix.EINTR {
 			continue
@@ -151,14 +160,31 @@ func (w *Writer) flushSocket() error {
 			break
 		}
 		if e != 0 {
+			if spans != nil && spans[0] > 1 && (e == unix.EIO || e == unix.EINVAL || e == unix.EMSGSIZE) {
+				// The route cannot segment (no checksum offload, an MTU
+				// below the segment): send one by one from now on.
+				w.gso.on = false
+				continue
+			}
 			if first == nil {
 				first = e
 			}
-			w.sent++ // skip the datagram that failed
+			w.sent += spanAt(spans, 0) // skip what failed: one destination
 			continue
 		}
-		w.sent += int(n)
+		for g := 0; g < int(n); g++ {
+			w.sent += spanAt(spans, g)
+		}
 	}
 	w.n, w.sent = 0, 0
 	return first
+}
+
+// spanAt is how many datagrams header g carries: spans[g], or 1 when
+// nothing was grouped.
+func spanAt(spans []int, g int) int {
+	if spans == nil {
+		return 1
+	}
+	return spans[g]
 }

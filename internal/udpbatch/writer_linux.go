@@ -25,6 +25,7 @@ type Writer struct {
 	errno syscall.Errno
 	fn    func(fd uintptr) bool
 	sock  *Socket // set by NewSocketWriter
+	gso   gsoBatch
 }
 
 // NewWriter prepares a writer over c.
@@ -63,6 +64,9 @@ func (w *Writer) Queue(b []byte, to netip.AddrPort) error {
 	w.iovs[i].Base = &b[0]
 	w.iovs[i].SetLen(len(b))
 	w.hdrs[i].Hdr.Namelen = PutSockaddr(&w.names[i], to)
+	if w.gso.on {
+		w.gso.to[i] = to
+	}
 	w.n++
 	return err
 }

@@ -38,3 +38,6 @@ func (w *Writer) Flush() error {
 
 // Len is the number of queued datagrams.
 func (w *Writer) Len() int { return len(w.bufs) }
+
+// SetSegmentation reports false: UDP segmentation offload is Linux only.
+func (w *Writer) SetSegmentation(on bool) bool { return false }

@@ -198,9 +198,8 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 		for ve > vs && isLWSByte(s[ve-1]) {
 			ve--
 		}
-		f := field{off: uint32(start), valOff: uint16(vs - start), valLen: uint16(ve - vs),
-			rawLen: uint16(end - start), nl: uint8(nameEnd - i), kf: uint8(kindOfHashed(s[i:nameEnd], h)) | bitRaw}
-		if f.kind() == hContentLength && mode != modeHead {
+		kind := kindOfHashed(s[i:nameEnd], h)
+		if kind == hContentLength && mode != modeHead {
 			n, ok := parseUint(s[vs:ve], maxInt31)
 			if !ok {
 				return &ParseError{Offset: start, Header: s[i:nameEnd], Reason: "malformed Content-Length " +
@@ -213,7 +212,14 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 				clConflict = true
 			}
 		}
-		fields = append(fields, f)
+		// Written in place, as one word each: a field assembled on the
+		// stack from narrow stores and copied with wide loads stalls
+		// store forwarding on every header.
+		fields = append(fields, field{})
+		f := &fields[len(fields)-1]
+		f.off = uint32(start)
+		f.valOff, f.valLen, f.rawLen = uint16(vs-start), uint16(ve-vs), uint16(end-start)
+		f.nl, f.kf = uint8(nameEnd-i), uint8(kind)|bitRaw
 		i = end
 	}
 	m.fields = fields

@@ -259,7 +259,7 @@ var kindsByLen = func() (t [24][]hkind) {
 // computes it while it scans the name.
 func nameHash(h uint32, c byte) uint32 { return (h ^ uint32(c|0x20)) * 16777619 }
 
-const hashSlots = 512
+const hashSlots = 4096 // no two known long names share a slot
 
 // kindHash maps nameHash&(hashSlots-1) of every long name to its kind; a
 // slot two names share holds hkindCount and sends the lookup to kindOf.

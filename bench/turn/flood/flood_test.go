@@ -19,7 +19,7 @@ var loopback = netip.MustParseAddr("127.0.0.1")
 // "user"/"pass" in realm "test"; allow lists the peers it may relay to
 // although they are loopback (the design's peer address filtering refuses
 // them otherwise).
-func startServer(t *testing.T, allow ...netip.Prefix) netip.AddrPort {
+func startServer(t testing.TB, allow ...netip.Prefix) netip.AddrPort {
 	t.Helper()
 	lo, hi := relayRange(t)
 	s, err := turn.NewServer(turn.Config{
@@ -40,7 +40,7 @@ func startServer(t *testing.T, allow ...netip.Prefix) netip.AddrPort {
 }
 
 // relayRange picks 16 relay ports starting at a port free right now.
-func relayRange(t *testing.T) (uint16, uint16) {
+func relayRange(t testing.TB) (uint16, uint16) {
 	t.Helper()
 	for port := 21000 + int(time.Now().UnixNano()%4000)&^15; ; port += 16 {
 		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: loopback.AsSlice(), Port: port})
@@ -144,4 +144,23 @@ func TestConfigCheck(t *testing.T) {
 			t.Errorf("%+v: no error", cfg)
 		}
 	}
+}
+
+// BenchmarkFlood runs the generator against the in-process server: one
+// op is one packet relayed to the echo peer and back. allocs/op covers
+// the generator and the server together and should round to 0 (setup
+// allocations spread over b.N packets).
+func BenchmarkFlood(b *testing.B) {
+	srv := startServer(b, netip.MustParsePrefix("127.0.0.0/8"))
+	cfg := testConfig(srv)
+	cfg.N = max(b.N/cfg.Clients, 1)
+	cfg.Window = 64
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := Run(b.Context(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(res.Received)/res.Elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(float64(res.Lost), "lost")
 }

@@ -55,7 +55,6 @@ type relay struct {
 	conn   *udpbatch.Socket
 	local  netip.AddrPort // bound
 	public netip.AddrPort // advertised (static NAT)
-	reader *udpbatch.Reader
 	// wmu guards w, which the listener readers use to send a batch of
 	// client datagrams to peers with one sendmmsg.
 	wmu sync.Mutex
@@ -119,17 +118,17 @@ func (a *allocation) update(f func(t *table)) {
 }
 
 // fromPeers handles a batch of datagrams read from peers on one relay
-// (its poller calls it) and sends them to the client as ChannelData (when
+// into rd, the reader its poller shares among relays (the poller calls it) and sends them to the client as ChannelData (when
 // a channel is bound) or Data indications, built in place in the read
 // buffer's headroom, with one sendmmsg for the batch.
-func (a *allocation) fromPeers(r *relay, n int) {
+func (a *allocation) fromPeers(rd *udpbatch.Reader, n int) {
 	s := a.srv
 	var txid [12]byte
 	batch := 0
 	now := s.cfg.Now().UnixNano()
 	t := a.tab.Load()
 	for i := 0; i < n; i++ {
-		m := &r.reader.Msgs[i]
+		m := &rd.Msgs[i]
 		if m.N < 0 {
 			s.stats.drops.Add(1)
 			continue

@@ -25,7 +25,7 @@ type handler struct {
 	pending []toSend
 	// poller serves the UDP listener socket this handler reads (nil for
 	// streams); the allocations it creates get their relays there.
-	poller *udpbatch.Poller
+	poller *poller
 }
 
 type toSend struct {
@@ -456,8 +456,7 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 			}
 			w := udpbatch.NewSocketWriter(c)
 			w.SetSegmentation(!s.cfg.NoSegmentationOffload)
-			a.relays = append(a.relays, &relay{conn: c, local: local, public: pub,
-				reader: udpbatch.NewSocketReader(c, relayBufSize, relayHeadroom), w: w})
+			a.relays = append(a.relays, &relay{conn: c, local: local, public: pub, w: w})
 		}
 	}
 	setters := []stun.Setter{}
@@ -481,7 +480,8 @@ func (h *handler) allocate(cl *client, user string, key []byte) {
 	// Relay sockets are served from now on; before the allocation is
 	// published no datagram from a peer can be permitted anyway.
 	for _, r := range a.relays {
-		if err := s.poller(h).Add(r.conn, r.reader, func(n int) { a.fromPeers(r, n) }); err != nil {
+		p := s.poller(h)
+		if err := p.AddShared(r.conn, p.relays, func(n int) { a.fromPeers(p.relays, n) }); err != nil {
 			sh.mu.Unlock()
 			fail(stun.CodeServerError)
 			return

@@ -51,7 +51,7 @@ type Server struct {
 	closed    atomic.Bool
 	// pollers wait for the UDP listener and relay sockets; relays are
 	// spread over them round robin.
-	pollers    []*udpbatch.Poller
+	pollers    []*poller
 	nextPoller atomic.Uint32
 
 	// life serialises Start, Reconfigure, Restart and Close (TURN-3).
@@ -138,7 +138,7 @@ func (s *Server) startLocked(ctx context.Context) error {
 			s.stopLocked()
 			return fmt.Errorf("turn: %w", err)
 		}
-		s.pollers = append(s.pollers, p)
+		s.pollers = append(s.pollers, &poller{Poller: p, relays: udpbatch.NewSharedReader(relayBufSize, relayHeadroom)})
 	}
 	for _, l := range s.cfg.Listeners {
 		if err := s.listen(ctx, l); err != nil {
@@ -373,11 +373,20 @@ func (s *Server) fromClients(h *handler, c *udpbatch.Socket, local netip.AddrPor
 	h.flush()
 }
 
+// poller is one epoll goroutine with the reader its relay sockets share:
+// it reads one socket at a time and a handler is done with the datagrams
+// when it returns, so one set of buffers serves every relay on it
+// instead of a set per relay.
+type poller struct {
+	*udpbatch.Poller
+	relays *udpbatch.Reader
+}
+
 // poller picks the poller of a new relay socket: the one serving the
 // client's listener socket, so that a packet from the client and the
 // peer's answer are often served by one wake-up; round robin for stream
 // clients.
-func (s *Server) poller(h *handler) *udpbatch.Poller {
+func (s *Server) poller(h *handler) *poller {
 	if h.poller != nil {
 		return h.poller
 	}

@@ -4,6 +4,7 @@ package udpbatch
 
 import (
 	"net"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -27,7 +28,8 @@ type Reader struct {
 	n        int
 	errno    syscall.Errno
 	fn       func(fd uintptr) bool
-	sock     *Socket // set for a reader served by a Poller
+	sock     *Socket                // set for a reader served by a Poller
+	owner    atomic.Pointer[Poller] // the one poller a shared reader serves
 }
 
 // NewReader prepares a reader over c with buffers of bufSize bytes, the

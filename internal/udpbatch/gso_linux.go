@@ -39,7 +39,6 @@ type gsoBatch struct {
 var cmsgSegmentSpace = unix.CmsgSpace(2)
 
 func (g *gsoBatch) init() {
-	g.on = true
 	g.to = make([]netip.AddrPort, BatchSize)
 	g.hdrs = make([]unix.Mmsghdr, BatchSize)
 	g.spans = make([]int, BatchSize)
@@ -114,7 +113,7 @@ func (w *Writer) SetSegmentation(on bool) bool {
 	case !on:
 		w.gso.on = false
 	case w.sock != nil && gsoSupported():
-		if w.gso.to == nil {
+		if w.gso.to == nil && w.hdrs != nil {
 			w.gso.init()
 		}
 		w.gso.on = true

@@ -37,6 +37,7 @@ type Poller struct {
 
 type pollEntry struct {
 	r  *Reader
+	s  *Socket
 	fn func(n int)
 }
 
@@ -74,6 +75,23 @@ func (p *Poller) Add(s *Socket, r *Reader, fn func(n int)) error {
 	if r.sock != s {
 		return errors.New("udpbatch: reader is not over this socket")
 	}
+	return p.add(s, r, fn)
+}
+
+// AddShared registers s like Add, read through r from NewSharedReader,
+// which every socket added this way to p may share: fn must be done with
+// r.Msgs when it returns. A shared reader serves one poller only.
+func (p *Poller) AddShared(s *Socket, r *Reader, fn func(n int)) error {
+	if r.sock != nil {
+		return errors.New("udpbatch: reader is bound to one socket; use Add")
+	}
+	if !r.owner.CompareAndSwap(nil, p) && r.owner.Load() != p {
+		return errors.New("udpbatch: shared reader belongs to another poller")
+	}
+	return p.add(s, r, fn)
+}
+
+func (p *Poller) add(s *Socket, r *Reader, fn func(n int)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fd < 0 {
@@ -93,7 +111,7 @@ func (p *Poller) Add(s *Socket, r *Reader, fn func(n int)) error {
 	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, s.fd, &ev); err != nil {
 		return fmt.Errorf("udpbatch: epoll add: %w", err)
 	}
-	p.entries[id] = pollEntry{r: r, fn: fn}
+	p.entries[id] = pollEntry{r: r, s: s, fn: fn}
 	s.p, s.id = p, id
 	return nil
 }
@@ -137,7 +155,7 @@ func (p *Poller) run() {
 			if !ok {
 				continue // removed after the event was queued
 			}
-			if k := e.r.readSocket(); k > 0 {
+			if k := e.r.readSocket(e.s); k > 0 {
 				e.fn(k)
 			}
 		}

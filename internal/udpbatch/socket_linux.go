@@ -94,10 +94,15 @@ func NewSocketReader(s *Socket, bufSize, headroom int) *Reader {
 	return r
 }
 
-// readSocket reads one batch without blocking; 0 when nothing is there
-// (or the socket failed or closed).
-func (r *Reader) readSocket() int {
-	s := r.sock
+// NewSharedReader prepares a batch reader that many Sockets of one Poller
+// share (see Poller.AddShared): the poller reads each ready socket into
+// it in turn, so its buffers cost once per poller instead of once per
+// socket.
+func NewSharedReader(bufSize, headroom int) *Reader { return newReader(bufSize, headroom) }
+
+// readSocket reads one batch from s without blocking; 0 when nothing is
+// there (or the socket failed or closed).
+func (r *Reader) readSocket(s *Socket) int {
 	for i := range r.hdrs {
 		r.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrAny
 		r.hdrs[i].Hdr.Flags = 0
@@ -127,9 +132,7 @@ func (r *Reader) readSocket() int {
 func NewSocketWriter(s *Socket) *Writer {
 	w := newWriter()
 	w.sock = s
-	if gsoSupported() {
-		w.gso.init()
-	}
+	w.gso.on = gsoSupported() // arrays made with the writer's own, on first use
 	return w
 }
 

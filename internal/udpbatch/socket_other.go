@@ -61,6 +61,11 @@ func NewSocketReader(s *Socket, bufSize, headroom int) *Reader {
 	return r
 }
 
+// NewSharedReader prepares a reader for Poller.AddShared.
+func NewSharedReader(bufSize, headroom int) *Reader {
+	return &Reader{Msgs: []Message{{Buf: make([]byte, bufSize)}}, headroom: headroom}
+}
+
 // NewSocketWriter prepares a writer over s.
 func NewSocketWriter(s *Socket) *Writer {
 	w, _ := NewWriter(s.c)
@@ -84,6 +89,18 @@ func NewPoller() (*Poller, error) { return &Poller{}, nil }
 
 // Add registers s, read through r: each batch read calls fn.
 func (p *Poller) Add(s *Socket, r *Reader, fn func(n int)) error {
+	return p.add(r, fn, nil)
+}
+
+// AddShared registers s, read through the shared reader r: here each
+// socket reads into a private reader whose batch is swapped into r for
+// fn, one handler at a time.
+func (p *Poller) AddShared(s *Socket, r *Reader, fn func(n int)) error {
+	priv := &Reader{c: s.c, Msgs: []Message{{Buf: make([]byte, len(r.Msgs[0].Buf))}}, headroom: r.headroom}
+	return p.add(priv, fn, r)
+}
+
+func (p *Poller) add(r *Reader, fn func(n int), shared *Reader) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -107,6 +124,9 @@ func (p *Poller) Add(s *Socket, r *Reader, fn func(n int)) error {
 				return
 			}
 			p.run.Lock()
+			if shared != nil {
+				shared.Msgs, r.Msgs = r.Msgs, shared.Msgs
+			}
 			fn(n)
 			p.run.Unlock()
 		}

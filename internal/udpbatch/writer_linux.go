@@ -40,19 +40,31 @@ func NewWriter(c *net.UDPConn) (*Writer, error) {
 }
 
 func newWriter() *Writer {
-	w := &Writer{hdrs: make([]unix.Mmsghdr, BatchSize), iovs: make([]unix.Iovec, BatchSize),
-		names: make([]unix.RawSockaddrInet6, BatchSize)}
+	w := &Writer{}
+	w.fn = w.send
+	return w
+}
+
+// alloc makes the writer's arrays on its first datagram: a writer that
+// never sends (a relay no client talks through) costs a few words.
+func (w *Writer) alloc() {
+	w.hdrs, w.iovs = make([]unix.Mmsghdr, BatchSize), make([]unix.Iovec, BatchSize)
+	w.names = make([]unix.RawSockaddrInet6, BatchSize)
 	for i := range w.hdrs {
 		w.hdrs[i].Hdr.Iov = &w.iovs[i]
 		w.hdrs[i].Hdr.SetIovlen(1)
 		w.hdrs[i].Hdr.Name = (*byte)(unsafe.Pointer(&w.names[i]))
 	}
-	w.fn = w.send
-	return w
+	if w.gso.on {
+		w.gso.init()
+	}
 }
 
 // Queue adds a datagram; a full queue is flushed first.
 func (w *Writer) Queue(b []byte, to netip.AddrPort) error {
+	if w.hdrs == nil {
+		w.alloc()
+	}
 	var err error
 	if w.n == len(w.hdrs) {
 		err = w.Flush()

@@ -10,6 +10,11 @@
 #           turnutils_peer): the same total work, because one uclient process
 #           saturates at ~11-12k msg/s on a 2-core box
 #   paced:  -c -m 10 -n 2000 -l 200 -z 5    (200 packets/s per client)
+#   gflood: bench/turn/flood -clients 10 -n 100000 -size 200 -window 64:
+#           the same channel flood from a batched closed-loop generator
+#           (sendmmsg/recvmmsg, 64 packets in flight per client) and its
+#           built-in batched echo peer, cheap enough that the server, not
+#           the client, is the limit; it also reports its own CPU
 #
 # For every run and server it prints: messages returned to the clients per
 # second (each was relayed twice: client->peer and peer->client), loss
@@ -36,8 +41,8 @@ cd "$(dirname "$0")/../.."
 command -v turnserver >/dev/null && command -v turnutils_uclient >/dev/null || {
   echo "coturn is not installed (apt-get install coturn)"; exit 2; }
 
-FLOOD_N=20000 PACED_N=2000 ALLOC_N=1000
-if [ -n "${BENCH_SHORT:-}" ]; then FLOOD_N=2000 PACED_N=500 ALLOC_N=200; fi
+FLOOD_N=20000 PACED_N=2000 ALLOC_N=1000 GFLOOD_N=100000
+if [ -n "${BENCH_SHORT:-}" ]; then FLOOD_N=2000 PACED_N=500 ALLOC_N=200 GFLOOD_N=10000; fi
 PROCS=${PROCS:-4}
 
 work=$(mktemp -d)
@@ -50,6 +55,7 @@ cleanup() {
 trap cleanup EXIT
 go build -o "$work/cw-turnserver" ./examples/turnserver
 go build -o "$work/allocrate" ./bench/turn/allocrate
+go build -o "$work/flood" ./bench/turn/flood
 
 echo "== machine: $(uname -sr), $(nproc) CPUs, $(date -u +%FT%TZ), causeway $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "== $(turnserver --version 2>/dev/null | head -1 | sed 's/^/coturn /'), $(go version | awk '{print $3}')"
@@ -95,6 +101,23 @@ run_clients() {
                n, r / t, loss, cpu, s, r, t, t1 - t0, c / hz }'
 }
 
+# run_flood NAME PID PORT ARGS...: bench/turn/flood against the server,
+# one result line in run_clients' format plus the generator's own CPU.
+# Its rate is received / (first send .. last receive), in-process.
+run_flood() {
+  local name=$1 pid=$2 port=$3; shift 3
+  local c0 c1 out
+  c0=$(cpu_ticks "$pid")
+  out=$("$work/flood" -server 127.0.0.1:"$port" -user user -pass pass "$@" 2>"$work/flood.err") ||
+    { echo "$name: $(cat "$work/flood.err")" >&2; out="flood sent=0 received=0 loss=100% seconds=0 rate=0/s cpu=0s"; }
+  c1=$(cpu_ticks "$pid")
+  echo "$out" | awk -v c=$((c1 - c0)) -v hz="$hz" -v n="$name" '
+    { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] + 0 } }
+    END { r = v["received"]; cpu = (r > 0) ? c / hz * 1e6 / r : 0
+          printf "%-9s %8.0f msg/s  loss %6.2f%%  server cpu %6.2f us/msg  (sent %d recv %d, %.2fs, cpu %.2fs, generator cpu %.2fs)\n",
+            n, v["rate"], v["loss"], cpu, v["sent"], r, v["seconds"], c / hz, v["cpu"] }'
+}
+
 start_coturn() {
   turnserver -n --listening-ip=127.0.0.1 --listening-port="$1" --relay-ip=127.0.0.1 \
     --min-port=40000 --max-port=45999 -a -r test --user user:pass --allow-loopback-peers \
@@ -132,7 +155,7 @@ for rep in $(seq 1 "$REPEAT"); do
     port=$([ $srv = coturn ] && echo 33478 || echo 33578)
     # A fresh server per phase, so that no allocation of an earlier phase
     # (uclient leaves them to expire) takes relay ports or client 5-tuples.
-    for phase in alloc flood1 floodN paced; do
+    for phase in alloc flood1 floodN paced gflood; do
       pid=$(start_$srv "$port")
       wait_ready "$port"
       case $phase in
@@ -142,6 +165,7 @@ for rep in $(seq 1 "$REPEAT"); do
         flood1) run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$FLOOD_N" -l 200 -z 0 >>"$work/flood1" ;;
         floodN) run_clients $srv "$pid" "$port" "$PROCS" -c -m 10 -n $((FLOOD_N / PROCS)) -l 200 -z 0 >>"$work/floodN" ;;
         paced)  run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$PACED_N" -l 200 -z 5 >>"$work/paced" ;;
+        gflood) run_flood $srv "$pid" "$port" -clients 10 -n "$GFLOOD_N" -size 200 -window 64 >>"$work/gflood" ;;
       esac
       kill "$pid"; wait "$pid" 2>/dev/null || true
     done
@@ -169,7 +193,7 @@ summary() {
 }
 # The loss column's unit is the word after the number ("loss N%"): swap
 # it for the median helper.
-for f in flood1 floodN paced; do sed -i 's/loss *\([0-9.]*\)%/\1% loss/' "$work/$f"; done
+for f in flood1 floodN paced gflood; do sed -i 's/loss *\([0-9.]*\)%/\1% loss/' "$work/$f"; done
 
 echo "== allocation rate ($ALLOC_N fresh clients, $REPEAT runs)"
 sed 's/^/  /' "$work/alloc"
@@ -182,4 +206,6 @@ echo "== flood, $PROCS uclient processes (each -c -m 10 -n $((FLOOD_N / PROCS)) 
 summary "$work/floodN"
 echo "== paced (-c -m 10 -n $PACED_N -l 200 -z 5), $REPEAT runs"
 summary "$work/paced"
+echo "== gflood, bench/turn/flood (-clients 10 -n $GFLOOD_N -size 200 -window 64, built-in batched echo peer), $REPEAT runs"
+summary "$work/gflood"
 echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

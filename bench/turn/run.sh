@@ -3,7 +3,8 @@
 # examples/turnserver on 127.0.0.1, each driven by the same coturn
 # turnutils_uclient load against turnutils_peer echoes:
 #
-#   alloc:  bench/turn/allocrate, 1000 fresh clients (401 + Allocate each)
+#   alloc:  bench/turn/allocrate, 1000 fresh clients (401 + Allocate each),
+#           with the server's CPU per allocation (clock-tick resolution)
 #   flood:  -c -m 10 -n 20000 -l 200 -z 0   (10 clients, channels, no pacing),
 #           once with one uclient process and once split over PROCS uclient
 #           processes in parallel (each -n 20000/PROCS, 10 clients, its own
@@ -160,8 +161,11 @@ for rep in $(seq 1 "$REPEAT"); do
       wait_ready "$port"
       case $phase in
         alloc)
+          c0=$(cpu_ticks "$pid")
           a=$("$work/allocrate" -server 127.0.0.1:"$port" -user user -pass pass -n "$ALLOC_N" 2>/dev/null || true)
-          echo "$a" | awk -v n=$srv '{ printf "%-9s %8.0f alloc/s  failed %d  (%s %s in %s)\n", n, $(NF-1), $4, $2, "allocations", $6 }' >>"$work/alloc" ;;
+          c1=$(cpu_ticks "$pid")
+          echo "$a" | awk -v n=$srv -v c=$((c1 - c0)) -v hz="$hz" '{ printf "%-9s %8.0f alloc/s  failed %d  server cpu %6.1f us/alloc  (%s %s in %s, cpu %.2fs)\n",
+            n, $(NF-1), $4, ($2 > 0 ? c / hz * 1e6 / $2 : 0), $2, "allocations", $6, c / hz }' >>"$work/alloc" ;;
         flood1) run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$FLOOD_N" -l 200 -z 0 >>"$work/flood1" ;;
         floodN) run_clients $srv "$pid" "$port" "$PROCS" -c -m 10 -n $((FLOOD_N / PROCS)) -l 200 -z 0 >>"$work/floodN" ;;
         paced)  run_clients $srv "$pid" "$port" 1 -c -m 10 -n "$PACED_N" -l 200 -z 5 >>"$work/paced" ;;
@@ -197,9 +201,11 @@ for f in flood1 floodN paced gflood; do sed -i 's/loss *\([0-9.]*\)%/\1% loss/' 
 
 echo "== allocation rate ($ALLOC_N fresh clients, $REPEAT runs)"
 sed 's/^/  /' "$work/alloc"
-for srv in coturn causeway; do printf "  median %-9s %8.0f alloc/s\n" $srv "$(median "$work/alloc" $srv alloc/s)"; done
+for srv in coturn causeway; do printf "  median %-9s %8.0f alloc/s  server cpu %6.1f us/alloc\n" $srv \
+  "$(median "$work/alloc" $srv alloc/s)" "$(median "$work/alloc" $srv us/alloc)"; done
 awk -v a="$(median "$work/alloc" causeway alloc/s)" -v b="$(median "$work/alloc" coturn alloc/s)" \
-  'BEGIN { if (b > 0) printf "  ratio causeway/coturn: %.2fx\n", a / b }'
+  -v ca="$(median "$work/alloc" causeway us/alloc)" -v cb="$(median "$work/alloc" coturn us/alloc)" \
+  'BEGIN { if (b > 0) printf "  ratio causeway/coturn: %.2fx; server CPU per allocation %.2fx\n", a / b, (cb > 0 ? ca / cb : 0) }'
 echo "== flood, 1 uclient process (-c -m 10 -n $FLOOD_N -l 200 -z 0), $REPEAT runs"
 summary "$work/flood1"
 echo "== flood, $PROCS uclient processes (each -c -m 10 -n $((FLOOD_N / PROCS)) -l 200 -z 0, own peer), $REPEAT runs"

@@ -3,8 +3,11 @@
 // allocating, and binds sockets with SO_REUSEPORT so several readers can
 // share a port. A Poller serves many Sockets from one epoll on one
 // goroutine, so that a packet costs one thread wake-up and no goroutine
-// scheduling. It is the socket plumbing under the media relays (demux,
-// turn); it knows nothing of their protocols.
+// scheduling; the sockets of one poller may share one reader's buffers.
+// A socket writer sends a batch's datagrams to one address as one
+// segmented send where the kernel offers UDP segmentation offload. It is
+// the socket plumbing under the media relays (demux, turn); it knows
+// nothing of their protocols.
 package udpbatch
 
 import (

@@ -17,6 +17,14 @@ func (m *Message) matches(f *field, k hkind, name string) bool {
 // index returns the index of the first field of header k/name at or after
 // from, or -1.
 func (m *Message) index(k hkind, name string, from int) int {
+	if k != hUnknown { // a known header: one byte compare per field
+		for i := from; i < len(m.fields); i++ {
+			if m.fields[i].kf&^bitRaw == uint8(k) {
+				return i
+			}
+		}
+		return -1
+	}
 	for i := from; i < len(m.fields); i++ {
 		if m.matches(&m.fields[i], k, name) {
 			return i
@@ -168,14 +176,13 @@ func (m *Message) wrap(f *field, err error) *ParseError {
 }
 
 // Via returns the topmost Via value.
-func (m *Message) Via() (Via, error) {
+func (m *Message) Via() (via Via, err error) {
 	v, f := m.first(hVia)
 	if f == nil {
 		return Via{}, ErrNoHeader
 	}
-	via, err := ParseVia(v)
-	if err != nil {
-		return Via{}, m.wrap(f, err)
+	if e := parseVia(&via, v); e != nil {
+		return Via{}, m.wrap(f, e)
 	}
 	return via, nil
 }
@@ -205,8 +212,8 @@ func (m *Message) address(k hkind) (a Address, err error) {
 	if err != nil {
 		return Address{}, err
 	}
-	if a, err = parseAddress(m.val(f)); err != nil {
-		return Address{}, m.wrap(f, err)
+	if e := parseAddress(&a, m.val(f)); e != nil {
+		return Address{}, m.wrap(f, e)
 	}
 	return a, nil
 }
@@ -313,17 +320,17 @@ func (m *Message) Contact() (Address, error) { return m.firstAddress(hContact) }
 // Route returns the topmost Route value, the next hop of a loose route.
 func (m *Message) Route() (Address, error) { return m.firstAddress(hRoute) }
 
-func (m *Message) firstAddress(k hkind) (Address, error) {
+func (m *Message) firstAddress(k hkind) (a Address, err error) {
 	v, f := m.first(k)
 	if f == nil {
 		return Address{}, ErrNoHeader
 	}
-	a, err := parseAddress(v)
-	if err == nil && needsNameAddr(k) && !isNameAddr(v) {
-		err = perr(0, "value must be a name-addr in angle brackets")
+	e := parseAddress(&a, v)
+	if e == nil && needsNameAddr(k) && !isNameAddr(v) {
+		e = perr(0, "value must be a name-addr in angle brackets")
 	}
-	if err != nil {
-		return Address{}, m.wrap(f, err)
+	if e != nil {
+		return Address{}, m.wrap(f, e)
 	}
 	return a, nil
 }

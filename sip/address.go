@@ -51,30 +51,33 @@ func (a Address) appendTo(b []byte) []byte {
 // parameters. In the bare addr-spec form the URI ends at the first ';' or
 // white space and may not carry '?' headers (RFC 3261 §20).
 func ParseAddress(s string) (a Address, err error) {
-	return parseAddress(trimLWS(s))
+	if e := parseAddress(&a, trimLWS(s)); e != nil {
+		return Address{}, e
+	}
+	return a, nil
 }
 
 // parseAddress parses a value already trimmed of surrounding LWS (as the
-// header index stores values).
-func parseAddress(s string) (a Address, err error) {
+// header index stores values), into *a, which the caller discards on error.
+func parseAddress(a *Address, s string) *ParseError {
 	if s == "" {
-		return Address{}, perr(0, "empty address")
+		return perr(0, "empty address")
 	}
 	if s == "*" {
 		a.Wildcard = true
-		return a, nil
+		return nil
 	}
 	i := 0
 	switch {
 	case s[0] == '"':
 		j := scanQuoted(s, 0)
 		if j < 0 {
-			return Address{}, perr(0, "unterminated quoted display name, or a control character in it")
+			return perr(0, "unterminated quoted display name, or a control character in it")
 		}
 		a.Display = unquote(s[:j])
 		i = skipLWS(s, j)
 		if i >= len(s) || s[i] != '<' {
-			return Address{}, perr(i, "expected '<' after display name")
+			return perr(i, "expected '<' after display name")
 		}
 	case s[0] == '<':
 	default:
@@ -94,45 +97,43 @@ func parseAddress(s string) (a Address, err error) {
 		}
 		spec := s[:end]
 		if q := indexByte(spec, '?'); q >= 0 {
-			return Address{}, perr(q, "URI with headers must be enclosed in angle brackets")
+			return perr(q, "URI with headers must be enclosed in angle brackets")
 		}
-		if a.URI, err = ParseURI(spec); err != nil {
-			return Address{}, err
+		if err := parseURI(&a.URI, spec); err != nil {
+			return err
 		}
-		if a.Params, err = headerParams(s, end); err != nil {
-			return Address{}, err
-		}
-		return a, nil
+		var err *ParseError
+		a.Params, err = headerParams(s, end)
+		return err
 	}
 	gt := indexByte(s[i:], '>')
 	if gt < 0 {
-		return Address{}, perr(i, "missing '>' after URI")
+		return perr(i, "missing '>' after URI")
 	}
 	gt += i
 	spec := s[i+1 : gt]
 	if spec == "" {
-		return Address{}, perr(i+1, "nothing inside angle brackets")
+		return perr(i+1, "nothing inside angle brackets")
 	}
 	// No white space inside the brackets (RFC 4475 badaspec): the URI
 	// grammar admits none, so ParseURI refuses it.
-	if a.URI, err = ParseURI(spec); err != nil {
-		err.(*ParseError).Offset += i + 1
-		return Address{}, err
+	if err := parseURI(&a.URI, spec); err != nil {
+		err.Offset += i + 1
+		return err
 	}
-	if a.Params, err = headerParams(s, gt+1); err != nil {
-		return Address{}, err
-	}
-	return a, nil
+	var err *ParseError
+	a.Params, err = headerParams(s, gt+1)
+	return err
 }
 
 // headerParams checks and returns the parameters from s[from:].
-func headerParams(s string, from int) (Params, error) {
+func headerParams(s string, from int) (Params, *ParseError) {
 	rest := s[from:]
 	if rest == "" || trimLWS(rest) == "" {
 		return "", nil
 	}
 	if err := checkHeaderParams(rest); err != nil {
-		err.(*ParseError).Offset += from
+		err.Offset += from
 		return "", err
 	}
 	return Params(rest), nil

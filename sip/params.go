@@ -290,7 +290,7 @@ func splitParam(seg string) (name, value string) {
 // checkHeaderParams validates a header parameter list
 // (*( SEMI generic-param ); generic-param = token [ EQUAL gen-value ];
 // gen-value = token / host / quoted-string) and bounds its length.
-func checkHeaderParams(p string) error {
+func checkHeaderParams(p string) *ParseError {
 	count := 0
 	i := 0
 	for i < len(p) {

@@ -173,13 +173,24 @@ func (u URI) appendTo(b []byte) []byte {
 // ParseURI parses a SIP, SIPS or TEL URI, or another absolute URI kept
 // opaque, and checks it against its grammar (RFC 3261 §25.1, RFC 3966,
 // RFC 5118: an IPv6 host must be bracketed and well formed).
-//
-// The parsers of this package build values in locals and return them, so
-// that no store goes through a pointer: under a running garbage collector
-// such stores cost a write barrier each.
 func ParseURI(s string) (u URI, err error) {
+	if e := parseURI(&u, s); e != nil {
+		return URI{}, e
+	}
+	return u, nil
+}
+
+// parseURI is ParseURI writing into *u, which the caller discards on error.
+//
+// The URI, Address and Via parsers write through a pointer into the
+// caller's value (an accessor's named result) rather than returning it:
+// a returned struct is copied at every level, and a copy read back right
+// after its fields were stored one word at a time stalls store-to-load
+// forwarding, which cost more than the write barriers these stores take
+// while the garbage collector marks.
+func parseURI(u *URI, s string) *ParseError {
 	if len(s) > maxURILen {
-		return URI{}, perr(maxURILen, "URI longer than 2048 bytes")
+		return perr(maxURILen, "URI longer than 2048 bytes")
 	}
 	colon := -1
 	for i := 0; i < len(s); i++ {
@@ -189,42 +200,35 @@ func ParseURI(s string) (u URI, err error) {
 			break
 		}
 		if !(isAlpha(c) || (i > 0 && (isDigit(c) || c == '+' || c == '-' || c == '.'))) {
-			return URI{}, perr(i, "malformed URI scheme")
+			return perr(i, "malformed URI scheme")
 		}
 	}
 	if colon <= 0 {
-		return URI{}, perr(0, "URI without a scheme")
+		return perr(0, "URI without a scheme")
 	}
 	u.Scheme = s[:colon]
 	rest := s[colon+1:]
 	switch schemeOf(u.Scheme) {
 	case schemeSIP, schemeSIPS:
-		var pe *ParseError
-		u.User, u.Password, u.Host, u.Port, u.Params, u.Headers, pe = parseSIPParts(rest, colon+1)
-		if pe != nil {
-			return URI{}, pe
-		}
-		return u, nil
+		return parseSIPParts(u, rest, colon+1)
 	case schemeTel:
 		var pe *ParseError
 		u.User, u.Params, pe = parseTelParts(rest, colon+1)
-		if pe != nil {
-			return URI{}, pe
-		}
-		return u, nil
+		return pe
 	}
 	if rest == "" {
-		return URI{}, perr(colon+1, "empty URI after scheme")
+		return perr(colon+1, "empty URI after scheme")
 	}
 	if i, ok := scanChars(rest, cURIC|cUnres, "[]"); !ok {
-		return URI{}, perr(colon+1+i, "invalid character in URI")
+		return perr(colon+1+i, "invalid character in URI")
 	}
 	u.Opaque = rest
-	return u, nil
+	return nil
 }
 
 // parseSIPParts parses what follows "sip:" or "sips:".
-func parseSIPParts(s string, off int) (user, pass, host string, port int, params Params, headers string, err *ParseError) {
+func parseSIPParts(u *URI, s string, off int) *ParseError {
+	var user, pass, host, headers string
 	// userinfo ends at the first '@': neither user nor password may contain one.
 	if at := indexByte(s, '@'); at >= 0 {
 		ui := s[:at]
@@ -234,7 +238,7 @@ func parseSIPParts(s string, off int) (user, pass, host string, port int, params
 			if c == ':' {
 				user, pass = ui[:i], ui[i+1:]
 				if j, ok := scanChars(pass, cPass, ""); !ok {
-					return "", "", "", 0, "", "", perr(off+i+1+j, "invalid character in URI password")
+					return perr(off+i+1+j, "invalid character in URI password")
 				}
 				break
 			}
@@ -245,10 +249,10 @@ func parseSIPParts(s string, off int) (user, pass, host string, port int, params
 				i += 2
 				continue
 			}
-			return "", "", "", 0, "", "", perr(off+i, "invalid character in URI user part")
+			return perr(off+i, "invalid character in URI user part")
 		}
 		if user == "" {
-			return "", "", "", 0, "", "", perr(off, "empty user part in URI")
+			return perr(off, "empty user part in URI")
 		}
 		off += at + 1
 		s = s[at+1:]
@@ -259,23 +263,23 @@ func parseSIPParts(s string, off int) (user, pass, host string, port int, params
 	}
 	hp := s[:end]
 	if hp == "" {
-		return "", "", "", 0, "", "", perr(off, "URI without a host")
+		return perr(off, "URI without a host")
 	}
 	host = hp
 	portText := ""
 	if hp[0] == '[' {
 		rb := strings.IndexByte(hp, ']')
 		if rb < 0 {
-			return "", "", "", 0, "", "", perr(off, "unterminated IPv6 reference")
+			return perr(off, "unterminated IPv6 reference")
 		}
 		host = hp[:rb+1]
 		if rb+1 < len(hp) {
 			if hp[rb+1] != ':' {
-				return "", "", "", 0, "", "", perr(off+rb+1, "unexpected character after IPv6 reference")
+				return perr(off+rb+1, "unexpected character after IPv6 reference")
 			}
 			portText = hp[rb+2:]
 			if portText == "" {
-				return "", "", "", 0, "", "", perr(off+rb+2, "empty port")
+				return perr(off+rb+2, "empty port")
 			}
 		}
 	} else {
@@ -284,7 +288,7 @@ func parseSIPParts(s string, off int) (user, pass, host string, port int, params
 				if hp[c] == ':' {
 					host, portText = hp[:c], hp[c+1:]
 					if portText == "" {
-						return "", "", "", 0, "", "", perr(off+c+1, "empty port")
+						return perr(off+c+1, "empty port")
 					}
 				}
 				break
@@ -292,19 +296,20 @@ func parseSIPParts(s string, off int) (user, pass, host string, port int, params
 		}
 	}
 	if !validHost(host) {
-		return "", "", "", 0, "", "", perr(off, "malformed host "+strconv.Quote(host))
+		return perr(off, "malformed host "+strconv.Quote(host))
 	}
 	if portText != "" {
 		p, ok := parseUint(portText, 65535)
 		if !ok {
-			return "", "", "", 0, "", "", perr(off+len(host)+1, "malformed port "+strconv.Quote(portText))
+			return perr(off+len(host)+1, "malformed port "+strconv.Quote(portText))
 		}
-		port = int(p)
+		u.Port = int(p)
 	}
 	off += end
 	s = s[end:]
+	u.User, u.Password, u.Host = user, pass, host
 	if s == "" {
-		return user, pass, host, port, "", "", nil
+		return nil
 	}
 	ps := s
 	if q := indexByte(s, '?'); q >= 0 {
@@ -312,14 +317,15 @@ func parseSIPParts(s string, off int) (user, pass, host string, port int, params
 		headers = s[q+1:]
 		if e := checkURIHeaders(headers); e != nil {
 			e.Offset += off + q + 1
-			return "", "", "", 0, "", "", e
+			return e
 		}
 	}
 	if e := checkURIParams(ps, cParam, false); e != nil {
 		e.Offset += off
-		return "", "", "", 0, "", "", e
+		return e
 	}
-	return user, pass, host, port, Params(ps), headers, nil
+	u.Params, u.Headers = Params(ps), headers
+	return nil
 }
 
 // parseTelParts parses the telephone-subscriber of a tel: URI (RFC 3966 §3).

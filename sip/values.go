@@ -75,7 +75,7 @@ func parseParamValue(s string) (ParamValue, error) {
 	pv := ParamValue{Value: trimLWS(s[:end])}
 	if end < len(s) {
 		if err := checkHeaderParams(s[end:]); err != nil {
-			err.(*ParseError).Offset += end
+			err.Offset += end
 			return ParamValue{}, err
 		}
 		pv.Params = Params(s[end:])

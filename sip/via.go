@@ -86,13 +86,21 @@ func (v Via) appendTo(b []byte) []byte {
 // sent-protocol LWS sent-by *( SEMI via-params ), with the white space
 // and line folding RFC 3261 allows around '/', ':' and ';'.
 func ParseVia(s string) (v Via, err error) {
+	if e := parseVia(&v, s); e != nil {
+		return Via{}, e
+	}
+	return v, nil
+}
+
+// parseVia is ParseVia writing into *v, which the caller discards on error.
+func parseVia(v *Via, s string) *ParseError {
 	i := skipLWS(s, 0)
 	var tok [3]string
 	for k := 0; k < 3; k++ {
 		if k > 0 {
 			i = skipLWS(s, i)
 			if i >= len(s) || s[i] != '/' {
-				return Via{}, perr(i, "malformed sent-protocol")
+				return perr(i, "malformed sent-protocol")
 			}
 			i = skipLWS(s, i+1)
 		}
@@ -101,21 +109,21 @@ func ParseVia(s string) (v Via, err error) {
 			i++
 		}
 		if i == start {
-			return Via{}, perr(start, "malformed sent-protocol")
+			return perr(start, "malformed sent-protocol")
 		}
 		tok[k] = s[start:i]
 	}
 	v.ProtocolName, v.ProtocolVersion, v.Transport = tok[0], tok[1], tok[2]
 	j := skipLWS(s, i)
 	if j == i || j >= len(s) {
-		return Via{}, perr(i, "missing sent-by")
+		return perr(i, "missing sent-by")
 	}
 	i = j
 	start := i
 	if s[i] == '[' {
 		rb := strings.IndexByte(s[i:], ']')
 		if rb < 0 {
-			return Via{}, perr(i, "unterminated IPv6 reference")
+			return perr(i, "unterminated IPv6 reference")
 		}
 		i += rb + 1
 	} else {
@@ -125,7 +133,7 @@ func ParseVia(s string) (v Via, err error) {
 	}
 	v.Host = s[start:i]
 	if !validHost(v.Host) {
-		return Via{}, perr(start, "malformed sent-by host "+strconv.Quote(v.Host))
+		return perr(start, "malformed sent-by host "+strconv.Quote(v.Host))
 	}
 	i = skipLWS(s, i)
 	if i < len(s) && s[i] == ':' {
@@ -136,16 +144,16 @@ func ParseVia(s string) (v Via, err error) {
 		}
 		p, ok := parseUint(s[ps:i], 65535)
 		if !ok {
-			return Via{}, perr(ps, "malformed sent-by port")
+			return perr(ps, "malformed sent-by port")
 		}
 		v.Port = int(p)
 	}
 	if rest := s[i:]; trimLWS(rest) != "" {
 		if err := checkHeaderParams(rest); err != nil {
-			err.(*ParseError).Offset += i
-			return Via{}, err
+			err.Offset += i
+			return err
 		}
 		v.Params = Params(rest)
 	}
-	return v, nil
+	return nil
 }

@@ -1,5 +1,11 @@
 package sip
 
+import (
+	"encoding/binary"
+	"math/bits"
+	"unsafe"
+)
+
 // Header names the codec knows. Lookups by name are case-insensitive and
 // accept the compact forms (RFC 3261 §7.3.3 and later RFCs), so
 // m.Get("v"), m.Get("via") and m.Get(HdrVia) are the same header. Headers
@@ -253,49 +259,89 @@ var kindsByLen = func() (t [24][]hkind) {
 	return t
 }()
 
-// nameHash is the hash kindHash is indexed by: FNV-style over the name with
-// bit 0x20 set in every byte, which lower-cases the letters of a token and
-// maps no two token characters together (see equalFoldToken). The parser
-// computes it while it scans the name.
-func nameHash(h uint32, c byte) uint32 { return (h ^ uint32(c|0x20)) * 16777619 }
+// Header names are classified through a table indexed by a hash of the
+// name's first and last eight bytes and its length, with bit 0x20 set in
+// every byte: that lower-cases the letters of a token and maps no two
+// token characters together (see equalFoldToken).
 
-const hashSlots = 4096 // no two known long names share a slot
+const (
+	hashSlots = 4096 // no two known long names share a slot
+	foldBits  = 0x2020202020202020
+)
 
-// kindHash maps nameHash&(hashSlots-1) of every long name to its kind; a
-// slot two names share holds hkindCount and sends the lookup to kindOf.
-var kindHash = func() (t [hashSlots]hkind) {
+// nameWords returns the case-folded first and last eight bytes of name
+// (for a name under eight bytes: its bytes, zero-filled, twice).
+func nameWords(name string) (lo, hi uint64) {
+	n := len(name)
+	if n >= 8 {
+		return load64(name, 0) | foldBits, load64(name, n-8) | foldBits
+	}
+	var b [8]byte
+	copy(b[:], name)
+	lo = (binary.LittleEndian.Uint64(b[:]) | foldBits) & lowBytes(n)
+	return lo, lo
+}
+
+// nameWordsIn is nameWords for the name s[i:i+n] of a message buffer in
+// which at least eight bytes follow i.
+func nameWordsIn(s string, i, n int) (lo, hi uint64) {
+	if n >= 8 {
+		return load64(s, i) | foldBits, load64(s, i+n-8) | foldBits
+	}
+	lo = (load64(s, i) | foldBits) & lowBytes(n)
+	return lo, lo
+}
+
+// lowBytes masks the first n (< 8) bytes of a little-endian word.
+func lowBytes(n int) uint64 { return 1<<(8*uint(n)) - 1 }
+
+// load64 reads s[i:i+8] as a little-endian word.
+func load64(s string, i int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:i+8]), 8))
+}
+
+func nameSlot(lo, hi uint64, n int) uint32 {
+	x := (lo ^ bits.RotateLeft64(hi, 29) ^ uint64(n)<<56) * 0x9E3779B97F4A7C15
+	return uint32(x >> (64 - 12))
+}
+
+type kindEntry struct {
+	lo, hi uint64
+	n      uint8
+	k      hkind
+}
+
+// kindHash maps the nameSlot of every long name to its kind and folded
+// words; a slot two names share holds hkindCount.
+var kindHash = func() (t [hashSlots]kindEntry) {
 	for k := hkind(1); k < hkindCount; k++ {
-		h := uint32(2166136261)
 		n := hinfos[k].name
-		for i := 0; i < len(n); i++ {
-			h = nameHash(h, n[i])
-		}
-		slot := h & (hashSlots - 1)
-		if t[slot] != hUnknown {
-			t[slot] = hkindCount
+		lo, hi := nameWords(n)
+		slot := nameSlot(lo, hi, len(n))
+		if t[slot].k != hUnknown {
+			t[slot].k = hkindCount
 			continue
 		}
-		t[slot] = k
+		t[slot] = kindEntry{lo: lo, hi: hi, n: uint8(len(n)), k: k}
 	}
 	return t
 }()
 
-// kindOfHashed classifies a name whose nameHash the caller computed.
-func kindOfHashed(name string, h uint32) hkind {
+// kindWords classifies a name given its nameWords.
+func kindWords(name string, lo, hi uint64) hkind {
 	if len(name) == 1 {
 		return compactKinds[name[0]]
 	}
-	switch k := kindHash[h&(hashSlots-1)]; k {
-	case hUnknown:
+	e := &kindHash[nameSlot(lo, hi, len(name))]
+	switch {
+	case e.k == hUnknown:
 		return hUnknown
-	case hkindCount:
+	case e.k == hkindCount:
 		return kindOf(name)
-	default:
-		if equalFoldToken(hinfos[k].name, name) {
-			return k
-		}
-		return hUnknown
+	case int(e.n) == len(name) && e.lo == lo && e.hi == hi && (len(name) <= 16 || equalFoldToken(hinfos[e.k].name, name)):
+		return e.k
 	}
+	return hUnknown
 }
 
 // equalFoldToken compares two tokens ignoring case. For token characters

@@ -146,9 +146,7 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 		lineEnd := i + nl // index of '\n'
 		// The name: a token up to optional white space and the colon.
 		j := i
-		h := uint32(2166136261)
 		for j < lineEnd && charClass[s[j]]&cToken != 0 {
-			h = nameHash(h, s[j])
 			j++
 		}
 		nameEnd := j
@@ -198,7 +196,13 @@ func (m *Message) parse(buf []byte, lim Limits, mode parseMode) error {
 		for ve > vs && isLWSByte(s[ve-1]) {
 			ve--
 		}
-		kind := kindOfHashed(s[i:nameEnd], h)
+		var lo, hi uint64
+		if i+8 <= len(s) {
+			lo, hi = nameWordsIn(s, i, nameEnd-i)
+		} else {
+			lo, hi = nameWords(s[i:nameEnd])
+		}
+		kind := kindWords(s[i:nameEnd], lo, hi)
 		if kind == hContentLength && mode != modeHead {
 			n, ok := parseUint(s[vs:ve], maxInt31)
 			if !ok {

@@ -12,7 +12,11 @@
 // batches, several sockets per port. UDP listener and relay sockets are
 // served by a few pollers (Config.Pollers), each one goroutine over one
 // epoll: a wake-up serves every socket that is ready, so the cost per
-// relayed packet stays low at low packet rates too.
+// relayed packet stays low at low packet rates too. The relays of one
+// poller share its read buffers, so an allocation costs no buffers of its
+// own, and the datagrams of a batch bound for one address leave as one
+// segmented send where Linux offers UDP segmentation offload
+// (Config.NoSegmentationOffload).
 //
 // The configuration is fixed while the server runs (TURN-3): Reconfigure
 // keeps a new one pending and Restart applies it. A node in the C role

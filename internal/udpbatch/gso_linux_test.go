@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"net"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -38,6 +39,22 @@ func expect(t *testing.T, c *net.UDPConn, want [][]byte) {
 	}
 }
 
+// segmentingWriter returns a socket on 127.0.0.1 and its writer with
+// segmentation on; it skips the test where the kernel has none.
+func segmentingWriter(t *testing.T) (*Socket, *Writer) {
+	t.Helper()
+	src, err := ListenSocket(netip.MustParseAddrPort("127.0.0.1:0"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	w := NewSocketWriter(src)
+	if !w.SetSegmentation(true) {
+		t.Skip("kernel without UDP_SEGMENT")
+	}
+	return src, w
+}
+
 func payload(i, n int) []byte {
 	b := bytes.Repeat([]byte{byte(i)}, n)
 	b[0] = byte(i >> 8)
@@ -47,15 +64,7 @@ func payload(i, n int) []byte {
 // TestSocketWriterSegments: runs of datagrams to one destination leave as
 // one segmented send each and arrive unchanged and in order.
 func TestSocketWriterSegments(t *testing.T) {
-	src, err := ListenSocket(netip.MustParseAddrPort("127.0.0.1:0"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	w := NewSocketWriter(src)
-	if !w.SetSegmentation(true) {
-		t.Skip("kernel without UDP_SEGMENT")
-	}
+	_, w := segmentingWriter(t)
 	c1, to1 := listenPair(t)
 	c2, to2 := listenPair(t)
 	var want1, want2 [][]byte
@@ -81,7 +90,7 @@ func TestSocketWriterSegments(t *testing.T) {
 	}
 	queue(payload(300, 1500), to1) // beyond gsoMaxSegment: alone
 	_, spans := w.gso.group(w, 0)
-	if got, want := spans, []int{21, 5, 3, 1}; !equalInts(got, want) {
+	if got, want := spans, []int{21, 5, 3, 1}; !slices.Equal(got, want) {
 		t.Fatalf("runs %v, want %v", got, want)
 	}
 	if err := w.Flush(); err != nil || w.Len() != 0 {
@@ -110,15 +119,7 @@ func TestSocketWriterSegments(t *testing.T) {
 // for (here: UDP checksums off, which GSO refuses with EINVAL) still
 // delivers every datagram, one per entry from then on.
 func TestSocketWriterSegmentFallback(t *testing.T) {
-	src, err := ListenSocket(netip.MustParseAddrPort("127.0.0.1:0"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	w := NewSocketWriter(src)
-	if !w.SetSegmentation(true) {
-		t.Skip("kernel without UDP_SEGMENT")
-	}
+	src, w := segmentingWriter(t)
 	if err := src.Control(func(fd uintptr) error {
 		return unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_NO_CHECK, 1)
 	}); err != nil {
@@ -163,16 +164,4 @@ func TestSocketWriterSegmentationOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, c, want)
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

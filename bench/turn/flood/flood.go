@@ -73,17 +73,17 @@ var (
 )
 
 const (
-	channel       = 0x4000 // the one channel each client binds
-	maxPayload    = 65535 - 4
-	clientBuffer  = 1 << 20 // SO_RCVBUF/SO_SNDBUF of a client socket
-	peerBuffer    = 4 << 20 // of the built-in echo peer
-	defaultStall  = 100 * time.Millisecond
-	defaultTimout = 30 * time.Second
+	channel        = 0x4000 // the one channel each client binds
+	maxPayload     = 65535 - 4
+	clientBuffer   = 1 << 20 // SO_RCVBUF/SO_SNDBUF of a client socket
+	peerBuffer     = 4 << 20 // of the built-in echo peer
+	defaultStall   = 100 * time.Millisecond
+	defaultTimeout = 30 * time.Second
 )
 
 func (cfg *Config) check() error {
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = defaultTimout
+		cfg.Timeout = defaultTimeout
 	}
 	if cfg.Stall <= 0 {
 		cfg.Stall = defaultStall

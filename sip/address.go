@@ -38,7 +38,7 @@ func (a Address) appendTo(b []byte) []byte {
 		return append(b, '*')
 	}
 	if a.Display != "" {
-		b = appendQuoted(b, a.Display)
+		b = AppendQuoted(b, a.Display)
 		b = append(b, ' ')
 	}
 	b = append(b, '<')

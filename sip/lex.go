@@ -190,11 +190,12 @@ func Unquote(s string) string { return unquote(trimLWS(s)) }
 // Quote returns s as a quoted-string, escaping backslash and double quote.
 func Quote(s string) string {
 	b := make([]byte, 0, len(s)+2)
-	b = appendQuoted(b, s)
+	b = AppendQuoted(b, s)
 	return string(b)
 }
 
-func appendQuoted(b []byte, s string) []byte {
+// AppendQuoted appends s to b as a quoted-string, as Quote returns it.
+func AppendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
 		if s[i] == '"' || s[i] == '\\' {

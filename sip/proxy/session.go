@@ -101,6 +101,20 @@ func (p *Proxy) sessionTimersOn() bool {
 	return p.cfg.SessionExpires > 0 && !p.cfg.NoRecordRoute
 }
 
+// releasedAt reports whether the release of k in m still holds at now;
+// an expired mark is dropped.
+func releasedAt[K comparable](m map[K]time.Time, k K, now time.Time) bool {
+	until, ok := m[k]
+	if !ok {
+		return false
+	}
+	if now.Before(until) {
+		return true
+	}
+	delete(m, k)
+	return false
+}
+
 // inDialog handles an in-dialog request before routing: a released
 // dialog's request is refused (true, answered 481); otherwise the
 // dialog's CSeq is tracked and a BYE ends the watch.
@@ -111,27 +125,13 @@ func (p *Proxy) inDialog(tx *transaction.ServerTx, req *sip.Message) bool {
 	}
 	now := p.clock.Now()
 	p.sess.mu.Lock()
-	if id, err := req.CallID(); err == nil {
-		if until, ok := p.sess.releasedCalls[id]; ok {
-			if now.Before(until) {
-				p.sess.mu.Unlock()
-				if req.Method() != sip.MethodAck {
-					p.reply(tx, req, 481, "", nil)
-				}
-				return true
-			}
-			delete(p.sess.releasedCalls, id)
+	id, err := req.CallID()
+	if (err == nil && releasedAt(p.sess.releasedCalls, id, now)) || releasedAt(p.sess.released, key, now) {
+		p.sess.mu.Unlock()
+		if req.Method() != sip.MethodAck {
+			p.reply(tx, req, 481, "", nil)
 		}
-	}
-	if until, ok := p.sess.released[key]; ok {
-		if now.Before(until) {
-			p.sess.mu.Unlock()
-			if req.Method() != sip.MethodAck {
-				p.reply(tx, req, 481, "", nil)
-			}
-			return true
-		}
-		delete(p.sess.released, key)
+		return true
 	}
 	s := p.sess.m[key]
 	if s == nil {

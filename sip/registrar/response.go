@@ -116,20 +116,9 @@ func appendContact(b []byte, bd *Binding, now time.Time) []byte {
 	b = strconv.AppendInt(b, int64(bd.Expires.Sub(now).Round(time.Second)/time.Second), 10)
 	if bd.GRUU != "" {
 		b = append(b, ";pub-gruu="...)
-		b = appendQuoted(b, bd.GRUU)
+		b = sip.AppendQuoted(b, bd.GRUU)
 	}
 	return append(b, "\r\n"...)
-}
-
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' {
-			b = append(b, '\\')
-		}
-		b = append(b, s[i])
-	}
-	return append(b, '"')
 }
 
 // dateLayout is the SIP-date of RFC 3261 §20.17 (RFC 1123, always GMT).

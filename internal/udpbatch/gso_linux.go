@@ -107,12 +107,13 @@ func gsoSupported() bool { return gsoProbe() }
 // SetSegmentation turns UDP segmentation offload on or off for a writer
 // made by NewSocketWriter (it is on by default where the kernel supports
 // it); it reports whether it is on. Turning it off gives one sendmmsg entry
-// per datagram, as before segmentation existed.
+// per datagram, as before segmentation existed. It can be turned on only
+// while nothing is queued.
 func (w *Writer) SetSegmentation(on bool) bool {
 	switch {
 	case !on:
 		w.gso.on = false
-	case w.sock != nil && gsoSupported():
+	case w.sock != nil && gsoSupported() && w.n == 0:
 		if w.gso.to == nil && w.hdrs != nil {
 			w.gso.init()
 		}

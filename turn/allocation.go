@@ -118,9 +118,12 @@ func (a *allocation) update(f func(t *table)) {
 }
 
 // fromPeers handles a batch of datagrams read from peers on one relay
-// into rd, the reader its poller shares among relays (the poller calls it) and sends them to the client as ChannelData (when
-// a channel is bound) or Data indications, built in place in the read
-// buffer's headroom, with one sendmmsg for the batch.
+// into rd, the reader its poller shares among its relays (the poller
+// calls it), and sends them to the client as ChannelData (when a channel
+// is bound) or Data indications, built in place in the read buffer's
+// headroom, with one sendmmsg for the batch. Nothing may keep rd's
+// buffers after it returns: stream frames are copied, UDP batches are
+// flushed.
 func (a *allocation) fromPeers(rd *udpbatch.Reader, n int) {
 	s := a.srv
 	var txid [12]byte
